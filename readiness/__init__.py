@@ -1,0 +1,85 @@
+"""Prêt pour les réseaux sociaux ? — the application factory."""
+
+import os
+import sqlite3
+from typing import NamedTuple
+
+from flask import Flask
+from flask_talisman import Talisman
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from readiness import config
+from readiness.content import Questionnaire, load_questionnaire
+from readiness.extensions import csrf, db, migrate
+
+MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations")
+
+
+class Content(NamedTuple):
+    """The validated content files the app runs on."""
+
+    questionnaire: Questionnaire
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: settings, content, extensions, blueprints, error pages."""
+    app = Flask(__name__, template_folder="../templates", static_folder="../static")
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.update(config.settings(app.instance_path))
+    app.config.update(test_config or {})
+    config.check_secret_key(app.config, app.instance_path)
+    app.extensions["readiness"] = Content(questionnaire=load_questionnaire())
+    register_extensions(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_template_helpers(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR)
+    csrf.init_app(app)
+    app.config["WTF_I18N_ENABLED"] = False  # WTForms' own French messages, no Babel
+    production = not (app.debug or app.testing)
+    Talisman(
+        app,
+        force_https=False,  # TLS is the reverse proxy's job; a laptop runs plain HTTP
+        strict_transport_security=production,
+        session_cookie_secure=production and app.config.get("SESSION_COOKIE_SECURE", True),
+        content_security_policy={"default-src": "'self'", "frame-ancestors": "'none'"},
+        referrer_policy="same-origin",
+        frame_options="DENY",
+    )
+
+
+def register_blueprints(app: Flask) -> None:
+    from readiness import api, wizard
+
+    app.register_blueprint(wizard.bp)
+    app.register_blueprint(api.bp)
+    csrf.exempt(api.bp)
+
+
+def register_error_handlers(app: Flask) -> None:
+    from readiness import errors
+
+    errors.register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from readiness import formatting
+
+    formatting.register(app)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """WAL and a busy timeout let several workers save at once on one SQLite file."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()

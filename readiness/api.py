@@ -1,0 +1,55 @@
+"""JSON API v1: the questionnaire, stored diagnostics, scoring."""
+
+from flask import Blueprint, abort, current_app, jsonify
+
+from readiness import assessments
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def questionnaire():
+    return current_app.extensions["readiness"].questionnaire
+
+
+@bp.get("/questionnaire")
+def get_questionnaire():
+    """The questionnaire: steps, questions, types, options, conditions, version."""
+    q = questionnaire()
+    return jsonify(
+        {
+            "version": q.version,
+            "steps": [
+                {
+                    "id": step.id,
+                    "title": step.title,
+                    "questions": [
+                        question.model_dump(exclude_none=True, exclude={"choices"})
+                        for question in step.questions
+                    ],
+                }
+                for step in q.steps
+            ],
+        }
+    )
+
+
+@bp.get("/assessments/<token>")
+def get_assessment(token: str):
+    """A stored diagnostic's answers and completion state, for its token holder."""
+    assessment = assessments.find(token)
+    if assessment is None:
+        abort(404)
+    q = questionnaire()
+    steps = assessments.saved_steps(assessment)
+    completion = assessments.step_completion(q, steps)
+    return jsonify(
+        {
+            "token": assessment.token,
+            "questionnaire_version": assessment.questionnaire_version,
+            "created_at": assessment.created_at.isoformat(),
+            "updated_at": assessment.updated_at.isoformat(),
+            "answers": q.relevant_answers(assessments.merged_answers(q, steps)),
+            "completed_steps": [step_id for step_id, done in completion.items() if done],
+            "complete": all(completion.values()),
+        }
+    )

@@ -1,0 +1,60 @@
+"""Settings from the environment."""
+
+import os
+import secrets
+from pathlib import Path
+
+# Values that must never protect a production deployment.
+WEAK_SECRET_KEYS = {"", "dev", "secret", "changeme", "change-me", "please-change-me"}
+
+
+class ConfigError(RuntimeError):
+    """The deployment is misconfigured; the message tells the operator what to set."""
+
+
+def database_url(instance_path: str) -> str:
+    """DATABASE_URL, normalised for psycopg 3, or a SQLite file under instance/."""
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if not url:
+        return f"sqlite:///{Path(instance_path) / 'readiness.sqlite3'}"
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def settings(instance_path: str) -> dict:
+    """The configuration read from the environment."""
+    return {
+        "SECRET_KEY": os.environ.get("SECRET_KEY", ""),
+        "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "WTF_CSRF_TIME_LIMIT": None,
+        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        # Set SESSION_COOKIE_SECURE=0 only to serve production over plain HTTP on a LAN.
+        "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "1") != "0",
+    }
+
+
+def check_secret_key(config: dict, instance_path: str) -> None:
+    """Refuse a missing or weak key in production; keep a stable local key in debug."""
+    key = config.get("SECRET_KEY") or ""
+    if config.get("DEBUG") or config.get("TESTING"):
+        if not key:
+            config["SECRET_KEY"] = _local_dev_key(Path(instance_path))
+        return
+    if key.lower() in WEAK_SECRET_KEYS or len(key) < 32:
+        raise ConfigError(
+            "SECRET_KEY manquante ou trop faible : définissez la variable d'environnement "
+            "SECRET_KEY avec au moins 32 caractères aléatoires, par exemple la sortie de "
+            '`python3 -c "import secrets; print(secrets.token_hex(32))"`.'
+        )
+
+
+def _local_dev_key(instance: Path) -> str:
+    path = instance / "dev-secret-key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32), encoding="utf-8")
+    return path.read_text(encoding="utf-8").strip()

@@ -1,0 +1,186 @@
+"""Load and validate the content files (the questionnaire) at start-up."""
+
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from readiness import conditions
+
+CONTENT_DIR = Path(__file__).parent / "content"
+QUESTION_TYPES = ("text", "integer", "single", "multiple")
+
+
+class ContentError(Exception):
+    """A content file is broken; the message names the file, the item and the problem."""
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Option(Strict):
+    value: str = Field(min_length=1)
+    label: str = Field(min_length=1)
+    # An exclusive option ("none", "nothing yet") cannot be ticked with others.
+    exclusive: bool = False
+
+
+class Question(Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    type: Literal[QUESTION_TYPES]
+    label: str = Field(min_length=1)
+    help: str | None = None
+    required: bool = True
+    max_length: int | None = None
+    min: int | None = None
+    max: int | None = None
+    unit: str | None = None
+    options: tuple[Option, ...] = ()
+    choices: str | None = None
+    relevant: dict[str, Any] | None = None
+
+    @cached_property
+    def option_values(self) -> tuple[str, ...]:
+        return tuple(o.value for o in self.options)
+
+    def option_label(self, value: str) -> str:
+        return next((o.label for o in self.options if o.value == value), value)
+
+
+class Step(Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    title: str
+    intro: str = ""
+    questions: tuple[Question, ...] = Field(min_length=1)
+
+
+class Questionnaire(Strict):
+    version: str
+    choices: dict[str, tuple[Option, ...]] = {}
+    steps: tuple[Step, ...] = Field(min_length=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _expand_choices(cls, data: Any) -> Any:
+        """Replace ``choices: name`` by the named option list before validation."""
+        if not isinstance(data, dict):
+            return data
+        lists = data.get("choices") or {}
+        for step in data.get("steps") or []:
+            for question in (step or {}).get("questions") or []:
+                name = question.get("choices") if isinstance(question, dict) else None
+                if name is not None:
+                    if name not in lists:
+                        raise ValueError(
+                            f"question {question.get('id')!r}: unknown choice list {name!r}"
+                        )
+                    question.setdefault("options", lists[name])
+        return data
+
+    @cached_property
+    def questions(self) -> dict[str, Question]:
+        return {q.id: q for step in self.steps for q in step.questions}
+
+    @cached_property
+    def step_ids(self) -> tuple[str, ...]:
+        return tuple(s.id for s in self.steps)
+
+    def step(self, step_id: str) -> Step | None:
+        return next((s for s in self.steps if s.id == step_id), None)
+
+    def step_of(self, question_id: str) -> Step:
+        return next(s for s in self.steps if any(q.id == question_id for q in s.questions))
+
+    def is_relevant(self, question: Question, answers: dict[str, Any]) -> bool:
+        """A conditional question applies only when its condition holds."""
+        return question.relevant is None or conditions.evaluate(question.relevant, answers)
+
+    def relevant_answers(self, answers: dict[str, Any]) -> dict[str, Any]:
+        """Keep only known, applicable answers (stale ones stay stored, unused)."""
+        return {
+            q.id: answers[q.id]
+            for q in self.questions.values()
+            if q.id in answers and self.is_relevant(q, answers)
+        }
+
+    def cross_check_problems(self) -> list[str]:
+        found: list[str] = []
+        seen: set[str] = set()
+        for step in self.steps:
+            for q in step.questions:
+                where = f"step {step.id!r}, question {q.id!r}"
+                if q.id in seen:
+                    found.append(f"{where}: duplicate question id")
+                seen.add(q.id)
+                found += [f"{where}: {p}" for p in _question_problems(q)]
+        if len(set(self.step_ids)) != len(self.step_ids):
+            found.append("duplicate step id")
+        for step in self.steps:
+            for q in step.questions:
+                if q.relevant is not None:
+                    where = f"step {step.id!r}, question {q.id!r}, relevant"
+                    found += [f"{where}: {p}" for p in conditions.problems(q.relevant, self.questions)]
+        return found
+
+
+def _question_problems(q: Question) -> list[str]:
+    found = []
+    values = q.option_values
+    if q.type in ("single", "multiple"):
+        if len(values) < 2:
+            found.append("a choice question needs at least two options")
+        if len(set(values)) != len(values):
+            found.append("duplicate option value")
+    elif q.options:
+        found.append(f"a {q.type} question takes no options")
+    if q.type == "integer" and (q.min is None or q.max is None or q.min > q.max):
+        found.append("an integer question needs min <= max")
+    if q.type == "text" and not q.max_length:
+        found.append("a text question needs max_length")
+    if q.type != "multiple" and any(o.exclusive for o in q.options):
+        found.append("only several-of questions can have an exclusive option")
+    return found
+
+
+def load_questionnaire(path: Path = CONTENT_DIR / "questionnaire.yaml") -> Questionnaire:
+    """Read, validate and cross-check the questionnaire, or raise ContentError."""
+    data = _read_yaml(path)
+    try:
+        questionnaire = Questionnaire.model_validate(data)
+    except ValidationError as error:
+        raise ContentError(f"{path.name}: {_describe(error, data)}") from None
+    except ValueError as error:
+        raise ContentError(f"{path.name}: {error}") from None
+    found = questionnaire.cross_check_problems()
+    if found:
+        raise ContentError(f"{path.name}: " + "; ".join(found))
+    return questionnaire
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise ContentError(f"{path.name}: cannot be read: {error}") from None
+
+
+def _describe(error: ValidationError, data: Any) -> str:
+    """Turn pydantic locations into 'step X, question Y, field: problem'."""
+    parts = []
+    for item in error.errors():
+        names, node = [], data
+        for key in item["loc"]:
+            try:
+                node = node[key]
+            except (KeyError, IndexError, TypeError):
+                names.append(str(key))
+                continue
+            if isinstance(node, dict) and "id" in node and isinstance(key, int):
+                names[-1] = f"{names[-1].rstrip('s')} {node['id']!r}"
+            elif not isinstance(key, int):
+                names.append(str(key))
+        parts.append(f"{', '.join(names)}: {item['msg']}")
+    return "; ".join(parts)

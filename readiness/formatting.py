@@ -1,0 +1,52 @@
+"""French typography for numbers and dates, as Jinja filters."""
+
+from datetime import datetime
+
+from flask import Flask
+
+NNBSP = "\u202f"  # narrow no-break space: thousands separator and before « : ; ! ? »
+MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+
+
+def fr_number(value: float | int, decimals: int = 0) -> str:
+    """2000 → '2 000', 1.5 → '1,5' (French grouping and decimal comma)."""
+    if value is None:
+        return ""
+    if decimals == 0 or float(value).is_integer():
+        text = f"{round(value):,}"
+    else:
+        text = f"{value:,.{decimals}f}".rstrip("0").rstrip(".")
+    return text.replace(",", NNBSP).replace(".", ",")
+
+
+def fr_euros(value: float | int) -> str:
+    return f"{fr_number(value)}\u00a0€"
+
+
+def fr_hours(value: float | int) -> str:
+    return f"{fr_number(value, 1)}\u00a0h"
+
+
+def fr_date(value: datetime) -> str:
+    """22 novembre 2026."""
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def register(app: Flask) -> None:
+    app.add_template_filter(fr_number)
+    app.add_template_filter(fr_euros)
+    app.add_template_filter(fr_hours)
+    app.add_template_filter(fr_date)

@@ -1,0 +1,186 @@
+"""Step forms built at run time from the questionnaire (one field per question)."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
+from wtforms import Field, IntegerField, RadioField, SelectMultipleField, StringField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, StopValidation, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from readiness.content import Question, Questionnaire, Step
+
+REQUIRED_TEXT = "Ce champ est obligatoire."
+REQUIRED_CHOICE = "Choisissez une réponse."
+REQUIRED_SEVERAL = "Cochez au moins une réponse."
+
+
+class FrenchIntegerField(IntegerField):
+    """An integer field whose parse error reads naturally in French."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist or valuelist[0].strip() == "":
+            self.data = None
+            return
+        try:
+            self.data = int(valuelist[0].strip())
+        except ValueError:
+            self.data = None
+            raise ValueError("Saisissez un nombre entier, sans virgule ni lettre.") from None
+
+    def pre_validate(self, form):
+        if self.process_errors:
+            raise StopValidation()  # the parse error says it all; skip the range check
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several-of question: a list of checkboxes sharing one name."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class StepForm(FlaskForm):
+    class Meta:
+        locales = ("fr_FR", "fr")
+
+
+def _exclusive(question: Question):
+    exclusive = {o.value: o.label for o in question.options if o.exclusive}
+
+    def check(form, field):
+        picked = field.data or []
+        for value, label in exclusive.items():
+            if value in picked and len(picked) > 1:
+                raise ValidationError(f"« {label} » ne peut pas être coché avec d'autres réponses.")
+
+    return check
+
+
+def build_field(question: Question) -> Field:
+    """The WTForms field for one question, with French messages."""
+    choices = [(o.value, o.label) for o in question.options]
+    if question.type == "text":
+        required = InputRequired(REQUIRED_TEXT) if question.required else Optional()
+        length = Length(
+            max=question.max_length,
+            message=f"{question.max_length} caractères au maximum.",
+        )
+        return StringField(
+            question.label,
+            validators=[required, length],
+            filters=[lambda v: v.strip() if isinstance(v, str) else v],
+        )
+    if question.type == "integer":
+        required = InputRequired(REQUIRED_TEXT) if question.required else Optional()
+        bounds = NumberRange(
+            question.min,
+            question.max,
+            message=f"Saisissez un nombre entre {question.min} et {question.max}.",
+        )
+        return FrenchIntegerField(question.label, validators=[required, bounds])
+    if question.type == "single":
+        required = InputRequired(REQUIRED_CHOICE) if question.required else Optional()
+        return RadioField(
+            question.label, choices=choices, validators=[required], validate_choice=True
+        )
+    required = InputRequired(REQUIRED_SEVERAL) if question.required else Optional()
+    return CheckboxesField(question.label, choices=choices, validators=[required, _exclusive(question)])
+
+
+_form_classes: dict[tuple, type[StepForm]] = {}
+
+
+def _form_class(questionnaire: Questionnaire, step_id: str, question_ids: tuple[str, ...]):
+    """One form class per step and set of applicable questions, built once."""
+    key = (id(questionnaire), step_id, question_ids)
+    if key not in _form_classes:
+        fields = {qid: build_field(questionnaire.questions[qid]) for qid in question_ids}
+        _form_classes[key] = type(f"{step_id.title()}Form", (StepForm,), fields)
+    return _form_classes[key]
+
+
+def relevant_questions(
+    questionnaire: Questionnaire, step: Step, context: Mapping[str, Any]
+) -> tuple[Question, ...]:
+    """The questions of ``step`` that apply given the answers in ``context``."""
+    return tuple(q for q in step.questions if questionnaire.is_relevant(q, context))
+
+
+def raw_step_values(step: Step, formdata: MultiDict | None) -> dict[str, Any]:
+    """What the visitor typed for this step, loosely typed, to decide relevance live."""
+    if not formdata:
+        return {}
+    values: dict[str, Any] = {}
+    for q in step.questions:
+        if q.id not in formdata:
+            continue
+        if q.type == "multiple":
+            values[q.id] = formdata.getlist(q.id)
+        elif q.type == "integer":
+            try:
+                values[q.id] = int(formdata.get(q.id, "").strip())
+            except ValueError:
+                continue
+        else:
+            values[q.id] = formdata.get(q.id)
+    return values
+
+
+def make_step_form(
+    questionnaire: Questionnaire,
+    step: Step,
+    saved: Mapping[str, Any],
+    formdata: MultiDict | None = None,
+    csrf: bool = True,
+) -> StepForm:
+    """The form of ``step``: relevant questions only, pre-filled from saved answers."""
+    context = {**saved, **raw_step_values(step, formdata)}
+    questions = relevant_questions(questionnaire, step, context)
+    cls = _form_class(questionnaire, step.id, tuple(q.id for q in questions))
+    data = {q.id: saved[q.id] for q in questions if q.id in saved}
+    meta = {} if csrf else {"csrf": False}
+    if formdata is None:
+        return cls(formdata=None, data=data, meta=meta)
+    return cls(formdata=formdata, meta=meta)
+
+
+def cleaned_answers(form: StepForm) -> dict[str, Any]:
+    """The validated answers of a form, keyed by question id."""
+    return {
+        name: field.data
+        for name, field in form._fields.items()
+        if name != "csrf_token" and field.data not in (None, "")
+    }
+
+
+def validate_payload(
+    questionnaire: Questionnaire, payload: Any
+) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """Validate a whole answers dict (API, CLI) with the same forms as the wizard."""
+    if not isinstance(payload, Mapping):
+        return {}, {"answers": ["Un objet JSON { question: réponse } est attendu."]}
+    errors: dict[str, list[str]] = {}
+    formdata = MultiDict()
+    for qid, value in payload.items():
+        question = questionnaire.questions.get(qid)
+        if question is None:
+            errors[qid] = ["Question inconnue."]
+        elif question.type == "multiple":
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                errors[qid] = ["Une liste de réponses est attendue."]
+            else:
+                formdata.setlist(qid, value)
+        elif isinstance(value, bool | list | dict) or value is None:
+            errors[qid] = ["Une réponse simple (texte ou nombre) est attendue."]
+        else:
+            formdata.add(qid, str(value))
+    answers: dict[str, Any] = {}
+    for step in questionnaire.steps:
+        form = make_step_form(questionnaire, step, answers, formdata, csrf=False)
+        if not form.validate():
+            for name, messages in form.errors.items():
+                errors.setdefault(name, []).extend(messages)
+        answers.update(cleaned_answers(form))
+    return (answers if not errors else {}), errors

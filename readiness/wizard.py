@@ -1,0 +1,131 @@
+"""The diagnostic wizard: landing page, six steps, summary."""
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from werkzeug.datastructures import MultiDict
+
+from readiness import assessments
+from readiness.forms import cleaned_answers, make_step_form
+
+bp = Blueprint("wizard", __name__)
+
+
+def questionnaire():
+    return current_app.extensions["readiness"].questionnaire
+
+
+def load_or_404(token: str):
+    assessment = assessments.find(token)
+    if assessment is None:
+        abort(404)
+    return assessment
+
+
+@bp.get("/")
+def landing():
+    """What the diagnostic gives, and the button to start it."""
+    return render_template("landing.html", steps=questionnaire().steps)
+
+
+@bp.post("/commencer")
+def begin():
+    """Create a diagnostic and open its first step."""
+    assessment = assessments.start(questionnaire())
+    return redirect(url_for("wizard.step", token=assessment.token, step_id="profile"))
+
+
+@bp.get("/d/<token>")
+def resume(token: str):
+    """Send the visitor to the first unfinished step, or to the summary."""
+    assessment = load_or_404(token)
+    steps = assessments.saved_steps(assessment)
+    todo = assessments.first_unfinished(assessments.step_completion(questionnaire(), steps))
+    if todo is None:
+        return redirect(url_for("wizard.summary", token=token))
+    return redirect(url_for("wizard.step", token=token, step_id=todo))
+
+
+@bp.route("/d/<token>/<step_id>", methods=["GET", "POST"])
+def step(token: str, step_id: str):
+    """Show one step; a valid POST saves it and moves on."""
+    q = questionnaire()
+    current = q.step(step_id)
+    assessment = load_or_404(token)
+    if current is None:
+        abort(404)
+    saved = assessments.merged_answers(q, assessments.saved_steps(assessment))
+    going_back = request.form.get("nav") == "previous"
+    form = make_step_form(q, current, saved, _posted_or_draft(token, step_id))
+    if request.method == "POST":
+        if form.validate():
+            assessments.save_step(assessment, step_id, cleaned_answers(form))
+            _drafts(token).pop(step_id, None)
+            session.modified = True
+            return redirect(_neighbour_url(token, step_id, -1 if going_back else 1))
+        if going_back:
+            _drafts(token)[step_id] = request.form.to_dict(flat=False)
+            session.modified = True
+            return redirect(_neighbour_url(token, step_id, -1))
+    index = q.step_ids.index(step_id)
+    status = 422 if form.errors else 200
+    return render_template(
+        "step.html",
+        form=form,
+        step=current,
+        index=index,
+        total=len(q.steps),
+        token=token,
+        questions={f: q.questions[f] for f in form._fields if f in q.questions},
+    ), status
+
+
+@bp.get("/d/<token>/recapitulatif")
+def summary(token: str):
+    """All answers, each with a link to change it."""
+    q = questionnaire()
+    assessment = load_or_404(token)
+    steps = assessments.saved_steps(assessment)
+    answers = q.relevant_answers(assessments.merged_answers(q, steps))
+    completion = assessments.step_completion(q, steps)
+    return render_template(
+        "summary.html",
+        questionnaire=q,
+        answers=answers,
+        completion=completion,
+        complete=all(completion.values()),
+        token=token,
+    )
+
+
+def _drafts(token: str) -> dict:
+    """Typed-but-invalid values kept in the session (never in the database)."""
+    drafts = session.setdefault("drafts", {})
+    if token not in drafts:
+        drafts.clear()  # keep the cookie small: one diagnostic's drafts at a time
+        drafts[token] = {}
+    return drafts[token]
+
+
+def _posted_or_draft(token: str, step_id: str) -> MultiDict | None:
+    if request.method == "POST":
+        return request.form
+    draft = session.get("drafts", {}).get(token, {}).get(step_id)
+    return MultiDict([(k, v) for k, values in draft.items() for v in values]) if draft else None
+
+
+def _neighbour_url(token: str, step_id: str, offset: int) -> str:
+    ids = questionnaire().step_ids
+    index = ids.index(step_id) + offset
+    if index < 0:
+        return url_for("wizard.step", token=token, step_id=ids[0])
+    if index >= len(ids):
+        return url_for("wizard.summary", token=token)
+    return url_for("wizard.step", token=token, step_id=ids[index])
