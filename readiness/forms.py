@@ -6,7 +6,8 @@ from typing import Any
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import Field, IntegerField, RadioField, SelectMultipleField, StringField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, StopValidation, ValidationError
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from readiness.content import Question, Questionnaire, Step
@@ -60,9 +61,9 @@ def _exclusive(question: Question):
 
 def build_field(question: Question) -> Field:
     """The WTForms field for one question, with French messages."""
-    choices = [(o.value, o.label) for o in question.options]
+    choices = [SelectChoice(o.value, o.label) for o in question.options]
     if question.type == "text":
-        required = InputRequired(REQUIRED_TEXT) if question.required else Optional()
+        required = DataRequired(REQUIRED_TEXT) if question.required else Optional()
         length = Length(
             max=question.max_length,
             message=f"{question.max_length} caractères au maximum.",

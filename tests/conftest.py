@@ -1,0 +1,172 @@
+"""Shared fixtures: an app per database, a client, and a wizard helper."""
+
+import os
+import re
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+from werkzeug.datastructures import MultiDict
+
+from readiness import create_app
+from readiness.extensions import db
+
+SAMPLE_ANSWERS = {
+    "company_name": "Boulangerie Martin",
+    "sector": "food_retail",
+    "headcount": "micro",
+    "customers": "b2c",
+    "local_share": 70,
+    "website": "outdated",
+    "email_list": "small",
+    "goals": ["loyalty", "awareness"],
+    "customers_online": "many",
+    "competitors_present": "some",
+    "expect_direct_sales": "somewhat",
+    "results_horizon": "months",
+    "knows_customer_origin": "roughly",
+    "promise_clarity": "roughly",
+    "promise_kept": "mostly",
+    "response_time": "same_day",
+    "complaint_process": "informal",
+    "content_sources": ["photos", "products", "behind_scenes"],
+    "digital_comfort": "medium",
+    "website_tracking": "no",
+    "criticism_handling": "answer_publicly",
+    "communication_style": "mix",
+    "transparency": "yes",
+    "customer_voice": "yes",
+    "time_horizon": "two_three_years",
+    "owner_involvement": "yes",
+    "who": "owner",
+    "hours_per_week": 3,
+    "monthly_budget": 50,
+    "training_need": "some",
+    "equipment": ["smartphone", "computer"],
+    "current_channels": ["facebook", "google_business"],
+    "audience_age": ["25_44", "45_64"],
+    "visual_offer": "yes",
+    "video_capacity": "no",
+    "paid_ads_tried": "no",
+}
+
+
+def _postgres_url() -> str | None:
+    url = os.environ.get("DATABASE_URL", "")
+    return url if url.startswith("postgresql") else None
+
+
+DATABASES = ["sqlite"] + (["postgresql"] if _postgres_url() else [])
+
+
+@pytest.fixture(scope="session")
+def postgres_schema():
+    """A schema of our own, so parallel runs on one PostgreSQL database never collide."""
+    url = _postgres_url()
+    if url is None:
+        yield None
+        return
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    yield schema
+    with engine.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(params=DATABASES)
+def database(request, tmp_path, postgres_schema):
+    """(SQLAlchemy URL, engine options) for each database the tests run on."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'test.sqlite3'}", {}
+    url = _postgres_url().replace("postgresql://", "postgresql+psycopg://", 1)
+    return url, {"connect_args": {"options": f"-csearch_path={postgres_schema}"}}
+
+
+@pytest.fixture
+def app(database, tmp_path):
+    url, engine_options = database
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
+            "SERVER_NAME": "localhost",
+        }
+    )
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def form_data(answers: dict) -> list[tuple[str, str]]:
+    """Answers as browser form fields: several-of questions as repeated fields."""
+    pairs = []
+    for key, value in answers.items():
+        for item in value if isinstance(value, list) else [value]:
+            pairs.append((key, str(item)))
+    return pairs
+
+
+class Wizard:
+    """Drives the wizard through the test client, as a browser would."""
+
+    def __init__(self, client, questionnaire):
+        self.client = client
+        self.questionnaire = questionnaire
+
+    def csrf(self) -> str:
+        html = self.client.get("/").get_data(as_text=True)
+        return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+    def start(self) -> str:
+        response = self.client.post("/commencer", data={"csrf_token": self.csrf()})
+        assert response.status_code == 302
+        return response.location.split("/")[-2]
+
+    def step_answers(self, step_id: str, answers: dict) -> dict:
+        ids = {q.id for q in self.questionnaire.step(step_id).questions}
+        return {k: v for k, v in answers.items() if k in ids}
+
+    def post_step(self, token, step_id, answers, nav="next", csrf=True):
+        data = form_data(answers) + [("nav", nav)]
+        if csrf:
+            data.append(("csrf_token", self.csrf()))
+        return self.client.post(f"/d/{token}/{step_id}", data=MultiDict(data))
+
+    def complete(self, answers: dict | None = None) -> str:
+        """Start a diagnostic and answer every step; returns the token."""
+        answers = answers or SAMPLE_ANSWERS
+        token = self.start()
+        for step_id in self.questionnaire.step_ids:
+            response = self.post_step(token, step_id, self.step_answers(step_id, answers))
+            assert response.status_code == 302, response.get_data(as_text=True)
+        return token
+
+
+@pytest.fixture
+def questionnaire(app):
+    return app.extensions["readiness"].questionnaire
+
+
+@pytest.fixture
+def wizard(client, questionnaire):
+    return Wizard(client, questionnaire)
