@@ -8,6 +8,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from readiness import conditions
+from readiness.formatting import french_spacing
 
 CONTENT_DIR = Path(__file__).parent / "content"
 QUESTION_TYPES = ("text", "integer", "single", "multiple")
@@ -147,7 +148,7 @@ def _question_problems(q: Question) -> list[str]:
 
 def load_questionnaire(path: Path = CONTENT_DIR / "questionnaire.yaml") -> Questionnaire:
     """Read, validate and cross-check the questionnaire, or raise ContentError."""
-    data = _read_yaml(path)
+    data = read_yaml(path)
     try:
         questionnaire = Questionnaire.model_validate(data)
     except ValidationError as error:
@@ -160,11 +161,22 @@ def load_questionnaire(path: Path = CONTENT_DIR / "questionnaire.yaml") -> Quest
     return questionnaire
 
 
-def _read_yaml(path: Path) -> Any:
+def read_yaml(path: Path) -> Any:
+    """A content file's data, with French spacing applied to every text."""
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return _typeset(yaml.safe_load(path.read_text(encoding="utf-8")))
     except (OSError, yaml.YAMLError) as error:
         raise ContentError(f"{path.name}: cannot be read: {error}") from None
+
+
+def _typeset(node: Any) -> Any:
+    if isinstance(node, str):
+        return french_spacing(node)
+    if isinstance(node, list):
+        return [_typeset(item) for item in node]
+    if isinstance(node, dict):
+        return {key: _typeset(value) for key, value in node.items()}
+    return node
 
 
 def _describe(error: ValidationError, data: Any) -> str:

@@ -1,5 +1,6 @@
 """French typography for numbers and dates, as Jinja filters."""
 
+import re
 from datetime import datetime
 
 from flask import Flask
@@ -19,6 +20,13 @@ MONTHS = (
     "novembre",
     "décembre",
 )
+
+
+def french_spacing(text: str) -> str:
+    """No-break spaces before ? ! ; : and inside « », so they never start a line."""
+    text = re.sub(r"\s+([?!;])", NNBSP + r"\1", text)
+    text = re.sub(r"\s+:(\s|$)", "\u00a0:" + r"\1", text)
+    return re.sub(r"«\s*", "«\u00a0", re.sub(r"\s*»", "\u00a0»", text))
 
 
 def fr_number(value: float | int, decimals: int = 0) -> str:
