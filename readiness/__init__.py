@@ -10,8 +10,9 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from readiness import config
-from readiness.content import Questionnaire, load_questionnaire
+from readiness.content import Questionnaire, ReportTexts, load_questionnaire, load_report_texts
 from readiness.extensions import csrf, db, migrate
+from readiness.rules import Rules, load_rules
 
 MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations")
 
@@ -20,6 +21,8 @@ class Content(NamedTuple):
     """The validated content files the app runs on."""
 
     questionnaire: Questionnaire
+    rules: Rules
+    texts: ReportTexts
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -29,12 +32,19 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.update(config.settings(app.instance_path))
     app.config.update(test_config or {})
     config.check_secret_key(app.config, app.instance_path)
-    app.extensions["readiness"] = Content(questionnaire=load_questionnaire())
+    app.extensions["readiness"] = load_content()
     register_extensions(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_template_helpers(app)
+    register_commands(app)
     return app
+
+
+def load_content() -> Content:
+    """Read and cross-check every content file; a broken one stops start-up."""
+    questionnaire = load_questionnaire()
+    return Content(questionnaire, load_rules(questionnaire), load_report_texts())
 
 
 def register_extensions(app: Flask) -> None:
@@ -55,9 +65,10 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from readiness import api, wizard
+    from readiness import api, report, wizard
 
     app.register_blueprint(wizard.bp)
+    app.register_blueprint(report.bp)
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)
 
@@ -66,6 +77,12 @@ def register_error_handlers(app: Flask) -> None:
     from readiness import errors
 
     errors.register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from readiness import cli
+
+    cli.register(app)
 
 
 def register_template_helpers(app: Flask) -> None:

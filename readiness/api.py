@@ -1,8 +1,9 @@
 """JSON API v1: the questionnaire, stored diagnostics, scoring."""
 
-from flask import Blueprint, abort, current_app, jsonify
+from flask import Blueprint, abort, current_app, jsonify, request
 
-from readiness import assessments
+from readiness import assessments, results
+from readiness.forms import validate_payload
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -42,6 +43,7 @@ def get_assessment(token: str):
     q = questionnaire()
     steps = assessments.saved_steps(assessment)
     completion = assessments.step_completion(q, steps)
+    answers = results.completed_answers(assessment)
     return jsonify(
         {
             "token": assessment.token,
@@ -51,5 +53,16 @@ def get_assessment(token: str):
             "answers": q.relevant_answers(assessments.merged_answers(q, steps)),
             "completed_steps": [step_id for step_id, done in completion.items() if done],
             "complete": all(completion.values()),
+            "result": None if answers is None else results.result_for(assessment, answers),
         }
     )
+
+
+@bp.post("/score")
+def score():
+    """Answers JSON → result JSON; nothing is stored. 400 with field errors on bad input."""
+    payload = request.get_json(silent=True)
+    answers, errors = validate_payload(questionnaire(), payload)
+    if errors:
+        return jsonify({"error": "Réponses invalides", "errors": errors}), 400
+    return jsonify(results.evaluate_scenario(answers))

@@ -61,6 +61,7 @@ class Step(Strict):
 class Questionnaire(Strict):
     version: str
     choices: dict[str, tuple[Option, ...]] = {}
+    what_if: tuple[str, ...] = ()
     steps: tuple[Step, ...] = Field(min_length=1)
 
     @model_validator(mode="before")
@@ -117,13 +118,16 @@ class Questionnaire(Strict):
                     found.append(f"{where}: duplicate question id")
                 seen.add(q.id)
                 found += [f"{where}: {p}" for p in _question_problems(q)]
+        found += [f"what_if: unknown question {qid!r}" for qid in self.what_if if qid not in seen]
         if len(set(self.step_ids)) != len(self.step_ids):
             found.append("duplicate step id")
         for step in self.steps:
             for q in step.questions:
                 if q.relevant is not None:
                     where = f"step {step.id!r}, question {q.id!r}, relevant"
-                    found += [f"{where}: {p}" for p in conditions.problems(q.relevant, self.questions)]
+                    found += [
+                        f"{where}: {p}" for p in conditions.problems(q.relevant, self.questions)
+                    ]
         return found
 
 
@@ -196,3 +200,28 @@ def _describe(error: ValidationError, data: Any) -> str:
                 names.append(str(key))
         parts.append(f"{', '.join(names)}: {item['msg']}")
     return "; ".join(parts)
+
+
+class ReportTexts(Strict):
+    """Labels for the result ids shown on the result page and in the PDF."""
+
+    horizons: dict[Literal["now", "quarter", "year", "long_term"], str]
+    roles: dict[Literal["primary", "secondary", "avoid"], str]
+    dimensions: dict[
+        Literal["interest", "readiness", "philosophy", "resources", "channels", "overall"], str
+    ]
+
+    @model_validator(mode="after")
+    def _complete(self) -> "ReportTexts":
+        for name, expected in (("horizons", 4), ("roles", 3), ("dimensions", 6)):
+            if len(getattr(self, name)) != expected:
+                raise ValueError(f"{name}: every id needs a label")
+        return self
+
+
+def load_report_texts(path: Path = CONTENT_DIR / "report.yaml") -> ReportTexts:
+    data = read_yaml(path)
+    try:
+        return ReportTexts.model_validate(data)
+    except ValidationError as error:
+        raise ContentError(f"{path.name}: {_describe(error, data)}") from None

@@ -8,6 +8,7 @@ MESSAGES = {
     404: ("Page introuvable", "Ce lien n'existe pas ou n'est plus valable."),
     405: ("Action non permise", "Cette action n'est pas possible sur cette page."),
     413: ("Envoi trop volumineux", "Le contenu envoyé est trop gros."),
+    503: ("Service momentanément indisponible", "Réessayez dans un instant."),
     500: (
         "Erreur du serveur",
         "Un problème est survenu de notre côté. Vos réponses déjà enregistrées sont conservées.",

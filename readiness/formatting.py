@@ -5,6 +5,8 @@ from datetime import datetime
 
 from flask import Flask
 
+from readiness.radar import radar_svg
+
 NNBSP = "\u202f"  # narrow no-break space: thousands separator and before « : ; ! ? »
 MONTHS = (
     "janvier",
@@ -45,6 +47,9 @@ def fr_euros(value: float | int) -> str:
 
 
 def fr_hours(value: float | int) -> str:
+    """Hours as a person says them: 0,25 → '15 min', 1.5 → '1,5 h'."""
+    if 0 < value < 1:
+        return f"{round(value * 60)}\u00a0min"
     return f"{fr_number(value, 1)}\u00a0h"
 
 
@@ -58,3 +63,4 @@ def register(app: Flask) -> None:
     app.add_template_filter(fr_euros)
     app.add_template_filter(fr_hours)
     app.add_template_filter(fr_date)
+    app.add_template_global(radar_svg)

@@ -7,7 +7,15 @@ from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import Field, IntegerField, RadioField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, StopValidation, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from readiness.content import Question, Questionnaire, Step
@@ -87,7 +95,9 @@ def build_field(question: Question) -> Field:
             question.label, choices=choices, validators=[required], validate_choice=True
         )
     required = InputRequired(REQUIRED_SEVERAL) if question.required else Optional()
-    return CheckboxesField(question.label, choices=choices, validators=[required, _exclusive(question)])
+    return CheckboxesField(
+        question.label, choices=choices, validators=[required, _exclusive(question)]
+    )
 
 
 _form_classes: dict[tuple, type[StepForm]] = {}
@@ -154,6 +164,22 @@ def cleaned_answers(form: StepForm) -> dict[str, Any]:
         for name, field in form._fields.items()
         if name != "csrf_token" and field.data not in (None, "")
     }
+
+
+def make_whatif_form(
+    questionnaire: Questionnaire, answers: Mapping[str, Any], formdata: MultiDict | None
+) -> StepForm:
+    """The "Et si… ?" form: a few questions, pre-filled with the saved answers (GET, no CSRF)."""
+    cls = _form_class(questionnaire, "what_if", questionnaire.what_if)
+    if formdata is None:
+        data = {qid: answers[qid] for qid in questionnaire.what_if if qid in answers}
+        return cls(formdata=None, data=data, meta={"csrf": False})
+    return cls(formdata=formdata, meta={"csrf": False})
+
+
+def whatif_answers(form: StepForm, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """The saved answers with the simulated ones laid over them."""
+    return {**answers, **cleaned_answers(form)}
 
 
 def validate_payload(

@@ -1,0 +1,71 @@
+"""The result page, its "Et si… ?" simulation, and the PDF download."""
+
+from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
+
+from readiness import assessments, results
+from readiness.errors import render_error
+from readiness.forms import make_whatif_form, whatif_answers
+
+bp = Blueprint("report", __name__)
+
+
+def completed_or_redirect(token: str):
+    """The diagnostic and its answers, or a redirect to the first unfinished step."""
+    assessment = assessments.find(token)
+    if assessment is None:
+        abort(404)
+    answers = results.completed_answers(assessment)
+    if answers is None:
+        return assessment, None, redirect(url_for("wizard.resume", token=token))
+    return assessment, answers, None
+
+
+@bp.get("/d/<token>/resultat")
+def result(token: str):
+    """The verdict, scores, channels and plan; query parameters simulate other answers."""
+    assessment, answers, redirect_response = completed_or_redirect(token)
+    if redirect_response:
+        return redirect_response
+    report = results.build_report(assessment, answers)
+    form = make_whatif_form(results.content().questionnaire, answers, request.args or None)
+    scenario = None
+    if request.args and form.validate():
+        changed = whatif_answers(form, answers)
+        if changed != answers:
+            scenario = results.evaluate_scenario(changed)
+    content = results.content()
+    return render_template(
+        "result.html",
+        report=report,
+        result=scenario or report["result"],
+        saved_result=report["result"],
+        scenario=scenario is not None,
+        form=form,
+        token=token,
+        texts=content.texts,
+        declared=whatif_answers(form, answers) if scenario else answers,
+        questions=content.questionnaire.questions,
+    ), (422 if form.errors else 200)
+
+
+@bp.get("/d/<token>/plan.pdf")
+def plan_pdf(token: str):
+    """The printable action plan, rendered once per version of the answers."""
+    from readiness import pdf
+
+    assessment, answers, redirect_response = completed_or_redirect(token)
+    if redirect_response:
+        return redirect_response
+    report = results.build_report(assessment, answers)
+    try:
+        document = pdf.plan_pdf(report)
+    except pdf.PdfTimeout:
+        return render_error(
+            503,
+            "La création du PDF a pris trop de temps. Réessayez dans un instant ; "
+            "votre plan reste consultable à l'écran.",
+        )
+    response = make_response(document)
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = f'attachment; filename="{pdf.plan_filename(report)}"'
+    return response

@@ -1,0 +1,49 @@
+"""Channel fit and roles: one or two channels where the customers are."""
+
+from bisect import bisect_right
+from typing import Any
+
+from readiness.rules.compiled import Answers, ChannelRules
+
+
+def rank(rules: ChannelRules, answers: Answers) -> tuple[list[dict[str, Any]], list[str]]:
+    """Channels best fit first (ties in file order), with roles; and the rules that fired."""
+    fired: list[str] = []
+    scored = []
+    for position, channel in enumerate(rules.channels):
+        fit, reasons = channel.base, []
+        for rule in channel.rules:
+            if rule.applies(answers):
+                fit += rule.points
+                reasons.append((-abs(rule.points), len(reasons), rule.reason))
+                fired.append(rule.fired_id)
+        fit = max(0, min(100, fit))
+        scored.append((-fit, position, channel, [r for *_, r in sorted(reasons)]))
+    scored.sort(key=lambda s: s[:2])
+    allowed = max_primary(rules, answers)
+    ranked, primaries = [], 0
+    for negative_fit, _, channel, reasons in scored:
+        fit = -negative_fit
+        if primaries < allowed and fit >= rules.primary_min:
+            role, primaries = "primary", primaries + 1
+        elif fit < rules.avoid_below:
+            role = "avoid"
+        else:
+            role = "secondary"
+        ranked.append(
+            {
+                "channel": channel.id,
+                "label": channel.label,
+                "fit": fit,
+                "role": role,
+                "reasons": reasons,
+            }
+        )
+    return ranked, fired
+
+
+def max_primary(rules: ChannelRules, answers: Answers) -> int:
+    """TPE 2, PME 3, and no more than the weekly hours can feed."""
+    by_size = rules.max_by_headcount[answers["headcount"]]
+    by_hours = rules.max_by_hours[bisect_right(rules.hours_mins, answers["hours_per_week"]) - 1]
+    return min(by_size, by_hours)

@@ -1,0 +1,51 @@
+"""The pure evaluator: answers in, a plain JSON-ready result out. Same answers, same result."""
+
+from typing import Any
+
+from readiness.rules import channels, plan, scoring
+from readiness.rules.compiled import Answers, Rules
+
+
+def evaluate(rules: Rules, answers: Answers) -> dict[str, Any]:
+    """Score the answers (already validated, only relevant questions) into a result."""
+    scores = {scale.id: scoring.dimension_score(scale, answers) for scale in rules.dimensions}
+    ranked, channel_rules = channels.rank(rules.channels, answers)
+    scores["channels"] = scoring.channel_score([c["fit"] for c in ranked], rules.channel_score_top)
+    scores = {d: scores[d] for d in rules.weights}
+    scores["overall"] = scoring.overall(rules, scores)
+
+    by_scores = scoring.score_verdict(rules, scores, scores["overall"])
+    blockers = scoring.blockers(rules, answers)
+    verdict = scoring.capped(rules, by_scores, [b.cap for b in blockers])
+
+    posting = {c.id for c in rules.channels.channels if c.posts}
+    primary = [c["label"] for c in ranked if c["role"] == "primary" and c["channel"] in posting]
+    planned = plan.build(rules, answers, verdict, primary)
+    misconceptions = [m for m in rules.misconceptions if m.applies(answers)]
+
+    return {
+        "rules_version": rules.version,
+        "verdict": verdict,
+        "verdict_label": rules.verdict_labels[verdict],
+        "verdict_sentence": scoring.sentence(rules, verdict, blockers, scores),
+        "verdict_before_blockers": by_scores,
+        "scores": scores,
+        "blockers": [{"id": b.id, "message": b.message, "cap": b.cap} for b in blockers],
+        "channels": ranked,
+        "actions": planned["actions"],
+        "misconceptions": [
+            {
+                "id": m.id,
+                "belief": m.belief,
+                "correction": m.correction,
+                "evidence": [dict(e) for e in m.evidence],
+            }
+            for m in misconceptions
+        ],
+        "cadence": planned["cadence"],
+        "plan_load": planned["plan_load"],
+        "fired": [f"blocker:{b.id}" for b in blockers]
+        + [f"channel:{r}" for r in channel_rules]
+        + [f"action:{a['id']}" for a in planned["actions"]]
+        + [f"misconception:{m.id}" for m in misconceptions],
+    }

@@ -1,0 +1,70 @@
+"""Say why in French: which answers made a rule fire, and amounts written for people."""
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from readiness import conditions
+from readiness.rules.compiled import Answers, QuestionText
+
+
+def because(
+    condition: Mapping[str, Any], answers: Answers, questions: Mapping[str, QuestionText]
+) -> list[dict[str, Any]]:
+    """The answers that made ``condition`` (known to hold) true, one entry per question."""
+    seen: set[str] = set()
+    found = []
+    for leaf in _true_leaves(condition, answers):
+        qid = leaf["q"]
+        if qid not in seen and answers.get(qid) is not None:
+            seen.add(qid)
+            found.append(answer_entry(qid, _shown(leaf, answers[qid]), questions[qid]))
+    return found
+
+
+def answer_entry(qid: str, answer: Any, question: QuestionText) -> dict[str, Any]:
+    """``{question, answer, label}`` where label reads « question — answer »."""
+    if isinstance(answer, list):
+        text = ", ".join(question.options.get(v, v) for v in answer)
+    elif isinstance(answer, int):
+        text = f"{answer} {question.unit}" if question.unit else str(answer)
+    else:
+        text = question.options.get(answer, answer)
+    return {"question": qid, "answer": answer, "label": f"{question.label} — {text}"}
+
+
+def _true_leaves(condition: Mapping[str, Any], answers: Answers) -> Iterator[Mapping[str, Any]]:
+    if "all" in condition:
+        for sub in condition["all"]:
+            yield from _true_leaves(sub, answers)
+    elif "any" in condition:
+        for sub in condition["any"]:
+            if conditions.evaluate(sub, answers):
+                yield from _true_leaves(sub, answers)
+    elif "not" not in condition:  # an absence is not an answer worth quoting
+        yield condition
+
+
+def _shown(leaf: Mapping[str, Any], answer: Any) -> Any:
+    """For several-of answers, only the ticked options the rule looked at."""
+    if "contains" in leaf:
+        return [leaf["contains"]]
+    for operator in ("contains_any", "contains_all"):
+        if operator in leaf:
+            return [v for v in answer if v in leaf[operator]]
+    return list(answer) if isinstance(answer, list) else answer
+
+
+def hours(value: float) -> str:
+    """0.75 -> '45 min', 1.5 -> '1 h 30', 2 -> '2 h', 0 -> '0 h'."""
+    minutes = round(value * 60)
+    if minutes == 0:
+        return "0 h"
+    if minutes < 60:
+        return f"{minutes} min"
+    whole, rest = divmod(minutes, 60)
+    return f"{whole} h {rest:02d}" if rest else f"{whole} h"
+
+
+def euros(value: int) -> str:
+    """1500 -> '1 500 €' (non-breaking spaces, French style)."""
+    return f"{value:,}".replace(",", "\u202f") + "\u00a0€"

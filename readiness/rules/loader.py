@@ -1,0 +1,42 @@
+"""Read the rule files, check them against the questionnaire, compile them for evaluation."""
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from readiness.content import CONTENT_DIR, ContentError, Questionnaire, _describe, read_yaml
+from readiness.rules import build, checks
+from readiness.rules.compiled import Rules
+from readiness.rules.schema import (
+    ActionsFile,
+    ChannelsFile,
+    EvidenceFile,
+    MisconceptionsFile,
+    ScoringFile,
+)
+
+FILES = {
+    "evidence": ("evidence.yaml", EvidenceFile),
+    "scoring": ("scoring.yaml", ScoringFile),
+    "channels": ("channels.yaml", ChannelsFile),
+    "actions": ("actions.yaml", ActionsFile),
+    "misconceptions": ("misconceptions.yaml", MisconceptionsFile),
+}
+
+
+def load_rules(questionnaire: Questionnaire, directory: Path = CONTENT_DIR) -> Rules:
+    """Read, validate and cross-check the rule files, or raise ContentError."""
+    files = {key: _read(directory / name, model) for key, (name, model) in FILES.items()}
+    for key, found in checks.problems(files, questionnaire).items():
+        if found:
+            raise ContentError(f"{FILES[key][0]}: " + "; ".join(found))
+    return build.rules(files, questionnaire)
+
+
+def _read(path: Path, model: type) -> Any:
+    data = read_yaml(path)
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        raise ContentError(f"{path.name}: {_describe(error, data)}") from None

@@ -1,0 +1,186 @@
+"""Pydantic models of the rule files; shape only, cross-checks live in the loader."""
+
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, model_validator
+
+from readiness.content import Strict
+
+VERDICTS = ("go", "start_small", "prepare_first", "not_now")
+DIMENSIONS = ("interest", "readiness", "philosophy", "resources", "channels")
+HORIZONS = ("now", "quarter", "year", "long_term")
+RULE_ID = r"^[a-z][a-z0-9_]*$"
+
+Condition = dict[str, Any]
+VerdictId = Literal[VERDICTS]
+Dimension = Literal[DIMENSIONS]
+Text = Annotated[str, Field(min_length=1)]
+
+
+# --- evidence.yaml --------------------------------------------------------------------------
+class Evidence(Strict):
+    id: str = Field(pattern=RULE_ID)
+    figure: str | None
+    text: Text
+    source: Text
+    year: int | None = Field(ge=1990, le=2100)
+    article: str = Field(pattern=RULE_ID)
+
+
+class EvidenceFile(Strict):
+    articles: dict[str, str]
+    evidence: tuple[Evidence, ...] = Field(min_length=1)
+
+
+# --- scoring.yaml ---------------------------------------------------------------------------
+class Band(Strict):
+    min: int
+    points: int
+
+
+class PointsItem(Strict):
+    q: str
+    points: dict[str, int] | None = None
+    bands: tuple[Band, ...] | None = None
+    # Several-of questions: the sum of ticked options is capped at `max`.
+    max: int | None = None
+    # Points when the question did not apply (conditional question).
+    absent: int | None = None
+
+    @model_validator(mode="after")
+    def _one_table(self) -> "PointsItem":
+        if (self.points is None) == (self.bands is None):
+            raise ValueError("give either points (per option) or bands (for a number)")
+        return self
+
+
+class DimensionItems(Strict):
+    id: Literal[DIMENSIONS[:-1]]
+    label: Text
+    items: tuple[PointsItem, ...] = Field(min_length=1)
+
+
+class Verdict(Strict):
+    id: VerdictId
+    label: Text
+    sentence: Text
+    weakest: dict[Dimension, str] = {}
+
+
+class Threshold(Strict):
+    verdict: VerdictId
+    min_overall: int = Field(ge=0, le=100)
+    min_each: int = Field(default=0, ge=0, le=100)
+
+
+class Blocker(Strict):
+    id: str = Field(pattern=RULE_ID)
+    when: Condition
+    cap: VerdictId
+    message: Text
+    sentence: Text
+
+
+class ScoringFile(Strict):
+    version: Text
+    verdicts: tuple[Verdict, ...]
+    thresholds: tuple[Threshold, ...] = Field(min_length=1)
+    weights: dict[Dimension, int]
+    channel_score_top: int = Field(ge=1)
+    dimensions: tuple[DimensionItems, ...]
+    blockers: tuple[Blocker, ...] = ()
+
+
+# --- channels.yaml --------------------------------------------------------------------------
+class ChannelRule(Strict):
+    id: str = Field(pattern=RULE_ID)
+    when: Condition
+    points: int
+    reason: Text
+
+
+class Channel(Strict):
+    id: str
+    label: Text
+    base: int = Field(ge=0, le=100)
+    # Whether the publishing cadence applies (an e-mail letter has its own rhythm).
+    posts: bool = True
+    rules: tuple[ChannelRule, ...] = ()
+
+
+class HoursBand(Strict):
+    min: int
+    primary: int = Field(ge=0)
+
+
+class MaxPrimary(Strict):
+    headcount: dict[str, int]
+    hours_per_week: tuple[HoursBand, ...] = Field(min_length=1)
+
+
+class ChannelsFile(Strict):
+    primary_min: int = Field(ge=0, le=100)
+    avoid_below: int = Field(ge=0, le=100)
+    max_primary: MaxPrimary
+    channels: tuple[Channel, ...] = Field(min_length=1)
+
+
+# --- actions.yaml ---------------------------------------------------------------------------
+class Action(Strict):
+    id: str = Field(pattern=RULE_ID)
+    priority: int
+    horizon: Literal[HORIZONS]
+    title: Text
+    why: Text
+    # In quarters of an hour so that sums stay exact.
+    hours_per_week: float = Field(ge=0, le=40, multiple_of=0.25)
+    eur_per_month: int = Field(ge=0)
+    kpi: Text
+    when: Condition
+    verdicts: tuple[VerdictId, ...] = ()
+    evidence: tuple[str, ...] = Field(min_length=1)
+
+
+CadenceReason = Literal["no_time", "paused", "no_channel", "busy", "verdict", "hours", "maximum"]
+
+
+class Publishing(Strict):
+    id: str = Field(pattern=RULE_ID)
+    priority: int
+    horizon: Literal["now", "quarter"]
+    title: Text
+    why: Text
+    kpi: Text
+    evidence: tuple[str, ...] = Field(min_length=1)
+    hours_per_post: float = Field(gt=0, multiple_of=0.25)
+    max_posts: int = Field(ge=1, le=7)
+    max_posts_by_verdict: dict[VerdictId, int]
+    reasons: dict[CadenceReason, str]
+
+
+class Advice(Strict):
+    zero_hours: Text
+    fits: Text
+    deferred: Text
+    missing_hours: Text
+    missing_eur: Text
+    joiner: Text
+
+
+class ActionsFile(Strict):
+    actions: tuple[Action, ...] = Field(min_length=1)
+    publishing: Publishing
+    advice: Advice
+
+
+# --- misconceptions.yaml --------------------------------------------------------------------
+class Misconception(Strict):
+    id: str = Field(pattern=RULE_ID)
+    when: Condition
+    belief: Text
+    correction: Text
+    evidence: tuple[str, ...] = Field(min_length=1)
+
+
+class MisconceptionsFile(Strict):
+    misconceptions: tuple[Misconception, ...] = Field(min_length=1)
