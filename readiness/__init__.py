@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 
 from readiness import config
 from readiness.content import Questionnaire, ReportTexts, load_questionnaire, load_report_texts
-from readiness.extensions import csrf, db, migrate
+from readiness.extensions import csrf, db, limiter, login_manager, migrate
 from readiness.rules import Rules, load_rules
 
 MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations")
@@ -51,6 +51,10 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR)
     csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Connectez-vous pour accéder à cette page."
+    limiter.init_app(app)
     app.config["WTF_I18N_ENABLED"] = False  # WTForms' own French messages, no Babel
     production = not (app.debug or app.testing)
     Talisman(
@@ -58,16 +62,22 @@ def register_extensions(app: Flask) -> None:
         force_https=False,  # TLS is the reverse proxy's job; a laptop runs plain HTTP
         strict_transport_security=production,
         session_cookie_secure=production and app.config.get("SESSION_COOKIE_SECURE", True),
-        content_security_policy={"default-src": "'self'", "frame-ancestors": "'none'"},
+        content_security_policy={
+            "default-src": "'self'",
+            "img-src": "'self' data:",  # the consultant's logo preview is a data: URI
+            "frame-ancestors": "'none'",
+        },
         referrer_policy="same-origin",
         frame_options="DENY",
     )
 
 
 def register_blueprints(app: Flask) -> None:
-    from readiness import api, report, wizard
+    from readiness import api, auth, consultant, report, wizard
 
     app.register_blueprint(wizard.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(consultant.bp)
     app.register_blueprint(report.bp)
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)
@@ -89,6 +99,7 @@ def register_template_helpers(app: Flask) -> None:
     from readiness import formatting
 
     formatting.register(app)
+    app.add_template_global(app.extensions["readiness"].texts.verdicts, "verdict_labels")
 
 
 @event.listens_for(Engine, "connect")

@@ -4,7 +4,7 @@ import re
 import secrets
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -52,17 +52,24 @@ def merged_answers(questionnaire: Questionnaire, steps: dict[str, dict[str, Any]
     return answers
 
 
-def save_step(assessment: Assessment, step_id: str, answers: dict[str, Any]) -> None:
-    """Replace one step's answers in a single transaction; other steps are untouched."""
+def save_step(
+    assessment: Assessment, step_id: str, answers: dict[str, Any], note: str | None = None
+) -> None:
+    """Replace one step's answers in a single transaction; other steps are untouched.
+
+    ``note`` (meeting mode) replaces the consultant's note; None leaves it as it was.
+    """
     now = utcnow()
     dialect = db.session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    values = {"answers": answers, "completed_at": now}
+    if note is not None:
+        values["note"] = note.strip() or None
     statement = insert(AssessmentStep).values(
-        assessment_id=assessment.id, step_id=step_id, answers=answers, completed_at=now
+        assessment_id=assessment.id, step_id=step_id, **values
     )
     statement = statement.on_conflict_do_update(
-        index_elements=["assessment_id", "step_id"],
-        set_={"answers": statement.excluded.answers, "completed_at": now},
+        index_elements=["assessment_id", "step_id"], set_=values
     )
     try:
         db.session.execute(statement)
@@ -95,3 +102,16 @@ def step_completion(
 def first_unfinished(completion: dict[str, bool]) -> str | None:
     """The id of the first step still to do, or None when all are complete."""
     return next((step_id for step_id, done in completion.items() if not done), None)
+
+
+def purge_anonymous_before(limit) -> int:
+    """Delete diagnostics without a consultant's client, last saved before ``limit``."""
+    stale = select(Assessment.id).where(
+        Assessment.client_id.is_(None), Assessment.updated_at < limit
+    )
+    ids = list(db.session.scalars(stale))
+    if ids:
+        db.session.execute(delete(AssessmentStep).where(AssessmentStep.assessment_id.in_(ids)))
+        db.session.execute(delete(Assessment).where(Assessment.id.in_(ids)))
+        db.session.commit()
+    return len(ids)

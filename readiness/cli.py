@@ -1,15 +1,20 @@
-"""Flask CLI commands: score an answers file, render a plan to PDF."""
+"""Flask CLI commands: score or render a plan, manage consultants, purge old data."""
 
 import json
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from readiness import assessments, results
+from readiness.auth import find_by_email
+from readiness.extensions import db
 from readiness.forms import validate_payload
+from readiness.models import Consultant, utcnow
+from readiness.passwords import hash_password, password_problem
 
 plan = AppGroup("plan", help="Diagnostics : score et plan d'action.")
 
@@ -36,5 +41,76 @@ def score_command(answers_file: Path) -> None:
     sys.stdout.write("\n")
 
 
+consultant = AppGroup("consultant", help="Comptes des consultants.")
+
+
+def ask_password(email: str) -> str:
+    """Prompt twice (works when piped) and refuse weak passwords."""
+    password = click.prompt("Mot de passe", hide_input=True, confirmation_prompt="Confirmez")
+    problem = password_problem(password, (email,))
+    if problem:
+        raise click.ClickException(problem)
+    return password
+
+
+@consultant.command("create")
+@click.argument("email")
+@click.option("--name", required=True, help="Nom affiché du consultant.")
+@click.option("--firm", default="", help="Cabinet ou organisme.")
+def consultant_create(email: str, name: str, firm: str) -> None:
+    """Create a consultant account; the password is asked twice."""
+    email = email.strip().lower()
+    if "@" not in email:
+        raise click.ClickException("Adresse e-mail invalide.")
+    if find_by_email(email):
+        raise click.ClickException(f"Un compte existe déjà pour {email}.")
+    password = ask_password(email)
+    db.session.add(
+        Consultant(email=email, name=name, firm=firm, password_hash=hash_password(password))
+    )
+    db.session.commit()
+    click.echo(f"Compte créé pour {email}.")
+
+
+@consultant.command("reset-password")
+@click.argument("email")
+def consultant_reset_password(email: str) -> None:
+    """Set a new password (asked twice) and reactivate the account."""
+    account = existing(email)
+    account.password_hash = hash_password(ask_password(account.email))
+    account.active = True
+    db.session.commit()
+    click.echo(f"Mot de passe changé pour {account.email}.")
+
+
+@consultant.command("deactivate")
+@click.argument("email")
+def consultant_deactivate(email: str) -> None:
+    """Block sign-in for this account; its clients and data are kept."""
+    account = existing(email)
+    account.active = False
+    db.session.commit()
+    click.echo(f"Compte désactivé : {account.email}.")
+
+
+def existing(email: str) -> Consultant:
+    account = find_by_email(email)
+    if account is None:
+        raise click.ClickException(f"Aucun compte pour {email}.")
+    return account
+
+
+data = AppGroup("data", help="Conservation des données.")
+
+
+@data.command("purge")
+def data_purge() -> None:
+    """Delete anonymous diagnostics untouched for RETENTION_DAYS days."""
+    limit = utcnow() - timedelta(days=current_app.config["RETENTION_DAYS"])
+    count = assessments.purge_anonymous_before(limit)
+    click.echo(f"{count} diagnostic(s) anonyme(s) supprimé(s).")
+
+
 def register(app: Flask) -> None:
-    app.cli.add_command(plan)
+    for group in (plan, consultant, data):
+        app.cli.add_command(group)

@@ -32,6 +32,11 @@ def settings(instance_path: str) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "5 per minute;30 per hour"),
+        # Anonymous diagnostics (no consultant) untouched for this many days can be purged.
+        "RETENTION_DAYS": int(os.environ.get("RETENTION_DAYS", "365")),
         "SESSION_COOKIE_SAMESITE": "Lax",
         # Set SESSION_COOKIE_SECURE=0 only to serve production over plain HTTP on a LAN.
         "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "1") != "0",

@@ -210,10 +210,11 @@ class ReportTexts(Strict):
     dimensions: dict[
         Literal["interest", "readiness", "philosophy", "resources", "channels", "overall"], str
     ]
+    verdicts: dict[Literal["go", "start_small", "prepare_first", "not_now"], str]
 
     @model_validator(mode="after")
     def _complete(self) -> "ReportTexts":
-        for name, expected in (("horizons", 4), ("roles", 3), ("dimensions", 6)):
+        for name, expected in (("horizons", 4), ("roles", 3), ("dimensions", 6), ("verdicts", 4)):
             if len(getattr(self, name)) != expected:
                 raise ValueError(f"{name}: every id needs a label")
         return self

@@ -8,6 +8,10 @@ MESSAGES = {
     404: ("Page introuvable", "Ce lien n'existe pas ou n'est plus valable."),
     405: ("Action non permise", "Cette action n'est pas possible sur cette page."),
     413: ("Envoi trop volumineux", "Le contenu envoyé est trop gros."),
+    429: (
+        "Trop de tentatives",
+        "Trop de tentatives en peu de temps. Patientez quelques minutes avant de réessayer.",
+    ),
     503: ("Service momentanément indisponible", "Réessayez dans un instant."),
     500: (
         "Erreur du serveur",
@@ -33,5 +37,5 @@ def register(app: Flask) -> None:
             "Rechargez la page et envoyez-le de nouveau.",
         )
 
-    for code in (400, 404, 405, 413, 500):
+    for code in (400, 404, 405, 413, 429, 500):
         app.register_error_handler(code, lambda error, code=code: render_error(code))

@@ -1,8 +1,18 @@
-"""Database models: a diagnostic (Assessment) and its saved steps."""
+"""Database models: consultants, their clients, diagnostics (Assessment) and saved steps."""
 
 from datetime import UTC, datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, String, UniqueConstraint
+from flask_login import UserMixin
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from readiness.extensions import db
@@ -10,6 +20,56 @@ from readiness.extensions import db
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+class Consultant(UserMixin, db.Model):
+    """A consultant account; created from the command line."""
+
+    __tablename__ = "consultants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True, index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    firm: Mapped[str] = mapped_column(String(120), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    contact_email: Mapped[str] = mapped_column(String(254), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Re-encoded PNG, never the uploaded bytes.
+    logo_png: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    clients: Mapped[list["Client"]] = relationship(
+        back_populates="consultant", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+
+class Client(db.Model):
+    """A consultant's client company, with its diagnostics over time."""
+
+    __tablename__ = "clients"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultant_id: Mapped[int] = mapped_column(
+        ForeignKey("consultants.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(120))
+    contact: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Kept up to date when a diagnostic is created or scored, to sort the list cheaply.
+    last_assessment_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), default=None, index=True
+    )
+    last_verdict: Mapped[str | None] = mapped_column(String(20), default=None)
+
+    consultant: Mapped[Consultant] = relationship(back_populates="clients")
+    assessments: Mapped[list["Assessment"]] = relationship(
+        back_populates="client", cascade="all, delete-orphan", passive_deletes=True
+    )
 
 
 class Assessment(db.Model):
@@ -27,6 +87,15 @@ class Assessment(db.Model):
     rules_version: Mapped[str | None] = mapped_column(String(20), default=None)
     # Hash of the answers and rules version the snapshot was computed from.
     result_key: Mapped[str | None] = mapped_column(String(64), default=None)
+    client_id: Mapped[int | None] = mapped_column(
+        ForeignKey("clients.id", ondelete="CASCADE"), index=True, default=None
+    )
+    # A revoked private link answers 404; the consultant still reaches the diagnostic.
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    # Answers of the previous diagnostic, shown pre-filled until each step is saved again.
+    prefill: Mapped[dict | None] = mapped_column(JSON, default=None)
+
+    client: Mapped["Client | None"] = relationship(back_populates="assessments")
 
     steps: Mapped[list["AssessmentStep"]] = relationship(
         back_populates="assessment", cascade="all, delete-orphan", passive_deletes=True
@@ -45,6 +114,8 @@ class AssessmentStep(db.Model):
     )
     step_id: Mapped[str] = mapped_column(String(32))
     answers: Mapped[dict] = mapped_column(JSON)
+    # The consultant's private note on this step (meeting mode); never shown to the client.
+    note: Mapped[str | None] = mapped_column(Text, default=None)
     completed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     assessment: Mapped[Assessment] = relationship(back_populates="steps")

@@ -42,14 +42,13 @@ def radar_svg(scores: dict, previous: dict | None = None, title: str = "Vos scor
         parts.append(_polygon({d: ring for d, _ in DIMENSIONS}, fill="none", stroke="#b5b5b5"))
     for i, (dimension, label) in enumerate(DIMENSIONS):
         x, y = _point(i, 100)
-        parts.append(
-            f'<line x1="{CX}" y1="{CY}" x2="{x:.1f}" y2="{y:.1f}" stroke="#b5b5b5"/>'
-        )
+        parts.append(f'<line x1="{CX}" y1="{CY}" x2="{x:.1f}" y2="{y:.1f}" stroke="#b5b5b5"/>')
         lx, ly = _point(i, 112)
         anchor = "middle" if abs(lx - CX) < 5 else ("start" if lx > CX else "end")
         score = int(scores.get(dimension, 0))
+        ly += 12 if ly > CY else (-2 if i == 0 else 4)  # keep labels clear of the outer ring
         parts.append(
-            f'<text x="{lx:.1f}" y="{ly + (12 if ly > CY else -2 if i == 0 else 4):.1f}" text-anchor="{anchor}" font-size="13" '
+            f'<text x="{lx:.1f}" y="{ly:.1f}" text-anchor="{anchor}" font-size="13" '
             f'fill="#1a1a1a">{escape(label)} {score}</text>'
         )
     if previous:

@@ -1,8 +1,9 @@
 """The result page, its "Et si… ?" simulation, and the PDF download."""
 
 from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
+from flask_login import current_user
 
-from readiness import assessments, results
+from readiness import assessments, clients, results
 from readiness.errors import render_error
 from readiness.forms import make_whatif_form, whatif_answers
 
@@ -56,7 +57,9 @@ def plan_pdf(token: str):
     assessment, answers, redirect_response = completed_or_redirect(token)
     if redirect_response:
         return redirect_response
-    report = results.build_report(assessment, answers)
+    report = results.build_report(
+        assessment, answers, with_notes=clients.owns(current_user, assessment)
+    )
     try:
         document = pdf.plan_pdf(report)
     except pdf.PdfTimeout:

@@ -6,7 +6,8 @@ from typing import Any
 
 from flask import current_app
 
-from readiness import assessments
+from readiness import assessments, clients
+from readiness.branding import logo_data_uri
 from readiness.content import Questionnaire
 from readiness.extensions import db
 from readiness.formatting import fr_number
@@ -42,6 +43,7 @@ def result_for(assessment: Assessment, answers: dict[str, Any]) -> dict[str, Any
         assessment.result = evaluate(rules, answers)
         assessment.rules_version = rules.version
         assessment.result_key = key
+        clients.record_result(assessment, assessment.result["verdict"])
         db.session.commit()
     return assessment.result
 
@@ -77,9 +79,100 @@ def display_value(question, value: Any) -> str:
     return str(value)
 
 
-def build_report(assessment: Assessment, answers: dict[str, Any]) -> dict[str, Any]:
-    """Everything the result page and the PDF show, as plain data (no database objects)."""
+def history(client) -> list[dict[str, Any]]:
+    """The client's diagnostics, oldest first, each with its result once complete."""
+    rows = []
+    for number, assessment in enumerate(clients.client_assessments(client), start=1):
+        answers = completed_answers(assessment)
+        rows.append(
+            {
+                "number": number,
+                "token": assessment.token,
+                "created_at": assessment.created_at,
+                "updated_at": assessment.updated_at,
+                "result": None if answers is None else result_for(assessment, answers),
+            }
+        )
+    return rows
+
+
+def progress(rows: list[dict], before: int | None, after: int | None) -> dict | None:
+    """Score changes per dimension between two completed diagnostics (default: the last two)."""
+    done = {row["number"]: row for row in rows if row["result"]}
+    if len(done) < 2:
+        return None
+    numbers = sorted(done)
+    if before not in done or after not in done or before == after:
+        before, after = numbers[-2], numbers[-1]
+    old, new = done[before]["result"]["scores"], done[after]["result"]["scores"]
+    return {
+        "before": done[before],
+        "after": done[after],
+        "choices": numbers,
+        "rows": [
+            {
+                "dimension": key,
+                "label": label,
+                "before": old[key],
+                "after": new[key],
+                "delta": new[key] - old[key],
+            }
+            for key, label in content().texts.dimensions.items()
+        ],
+        "radar_svg": str(radar_svg(new, old, title="Progrès entre deux diagnostics")),
+    }
+
+
+def previous_scores(assessment: Assessment) -> dict | None:
+    """The latest completed diagnostic of the same client before this one."""
+    if assessment.client_id is None:
+        return None
+    earlier = [
+        a
+        for a in clients.client_assessments(assessment.client)
+        if a.created_at < assessment.created_at and a.id != assessment.id
+    ]
+    for candidate in reversed(earlier):
+        answers = completed_answers(candidate)
+        if answers is not None:
+            return {
+                "date": candidate.updated_at,
+                "scores": result_for(candidate, answers)["scores"],
+            }
+    return None
+
+
+def consultant_branding(assessment: Assessment) -> dict | None:
+    if assessment.client_id is None:
+        return None
+    consultant = assessment.client.consultant
+    return {
+        "name": consultant.name,
+        "firm": consultant.firm,
+        "email": consultant.contact_email or consultant.email,
+        "phone": consultant.phone,
+        "logo_data_uri": logo_data_uri(consultant.logo_png),
+    }
+
+
+def step_notes(assessment: Assessment) -> list[dict[str, str]]:
+    notes = clients.notes_of(assessment)
+    q = content().questionnaire
+    return [{"step": step.title, "text": notes[step.id]} for step in q.steps if step.id in notes]
+
+
+def build_report(
+    assessment: Assessment, answers: dict[str, Any], with_notes: bool = False
+) -> dict[str, Any]:
+    """Everything the result page and the PDF show, as plain data (no database objects).
+
+    ``with_notes`` only for the diagnostic's own consultant: a client never sees the notes.
+    """
     result = result_for(assessment, answers)
+    consultant = consultant_branding(assessment)
+    notes = step_notes(assessment) if with_notes else []
+    previous = previous_scores(assessment)
+    extras = json.dumps([consultant, notes, previous], sort_keys=True, default=str)
     return {
         "company_name": answers["company_name"],
         "date": assessment.updated_at,
@@ -91,8 +184,8 @@ def build_report(assessment: Assessment, answers: dict[str, Any]) -> dict[str, A
         },
         "result": result,
         "radar_svg": str(radar_svg(result["scores"])),
-        "consultant": None,
-        "notes": [],
-        "previous": None,
-        "cache_key": assessment.result_key,
+        "consultant": consultant,
+        "notes": notes,
+        "previous": previous,
+        "cache_key": hashlib.sha256(f"{assessment.result_key}|{extras}".encode()).hexdigest(),
     }

@@ -10,12 +10,14 @@ from flask import (
     session,
     url_for,
 )
+from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from readiness import assessments
+from readiness import assessments, clients
 from readiness.forms import cleaned_answers, make_step_form
 
 bp = Blueprint("wizard", __name__)
+NOTE_MAX_LENGTH = 5000
 
 
 def questionnaire():
@@ -61,21 +63,27 @@ def step(token: str, step_id: str):
     assessment = load_or_404(token)
     if current is None:
         abort(404)
-    saved = assessments.merged_answers(q, assessments.saved_steps(assessment))
+    steps = assessments.saved_steps(assessment)
+    saved = {**(assessment.prefill or {}), **assessments.merged_answers(q, steps)}
+    meeting = clients.owns(current_user, assessment)
     going_back = request.form.get("nav") == "previous"
     form = make_step_form(q, current, saved, _posted_or_draft(token, step_id))
+    note = request.form.get("note", "") if meeting else None
+    note_error = note is not None and len(note) > NOTE_MAX_LENGTH
     if request.method == "POST":
-        if form.validate():
-            assessments.save_step(assessment, step_id, cleaned_answers(form))
+        if form.validate() and not note_error:
+            assessments.save_step(assessment, step_id, cleaned_answers(form), note)
             _drafts(token).pop(step_id, None)
             session.modified = True
             return redirect(_neighbour_url(token, step_id, -1 if going_back else 1))
-        if going_back:
+        if going_back and not note_error:
             _drafts(token)[step_id] = request.form.to_dict(flat=False)
             session.modified = True
             return redirect(_neighbour_url(token, step_id, -1))
+    if meeting and note is None:
+        note = clients.notes_of(assessment).get(step_id, "")
     index = q.step_ids.index(step_id)
-    status = 422 if form.errors else 200
+    status = 422 if form.errors or note_error else 200
     return render_template(
         "step.html",
         form=form,
@@ -84,6 +92,10 @@ def step(token: str, step_id: str):
         total=len(q.steps),
         token=token,
         questions={f: q.questions[f] for f in form._fields if f in q.questions},
+        meeting=meeting,
+        note=note,
+        note_error=note_error,
+        note_max=NOTE_MAX_LENGTH,
     ), status
 
 

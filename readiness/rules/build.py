@@ -1,11 +1,10 @@
 """Turn validated rule files into the plain structures of ``compiled``, once per load."""
 
-from functools import partial
 from typing import Any
 
-from readiness import conditions
 from readiness.content import Questionnaire
 from readiness.rules import compiled
+from readiness.rules.predicates import compile_condition, compile_true_leaves
 from readiness.rules.schema import DIMENSIONS, VERDICTS
 
 
@@ -48,7 +47,7 @@ def rules(files: dict[str, Any], questionnaire: Questionnaire) -> compiled.Rules
 
 
 def _predicate(condition: dict[str, Any]) -> compiled.Predicate:
-    return partial(conditions.evaluate, condition)
+    return compile_condition(condition)
 
 
 def _evidence(catalogue: Any) -> dict[str, dict[str, Any]]:
@@ -136,7 +135,7 @@ def _action(action: Any, evidence: dict[str, Any]) -> compiled.Action:
         eur=action.eur_per_month,
         kpi=action.kpi,
         applies=_predicate(action.when),
-        condition=action.when,
+        true_leaves=compile_true_leaves(action.when),
         verdicts=frozenset(action.verdicts),
         evidence=_cite(action.evidence, evidence),
     )

@@ -76,7 +76,7 @@ class Action:
     eur: int
     kpi: str
     applies: Predicate
-    condition: Mapping[str, Any]
+    true_leaves: Callable[[Answers], list[Mapping[str, Any]]]  # the answers to quote
     verdicts: frozenset[str]  # empty: any verdict
     evidence: tuple[Mapping[str, Any], ...]
 

@@ -1,19 +1,19 @@
 """Say why in French: which answers made a rule fire, and amounts written for people."""
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-from readiness import conditions
 from readiness.rules.compiled import Answers, QuestionText
+from readiness.rules.predicates import Leaves
 
 
 def because(
-    condition: Mapping[str, Any], answers: Answers, questions: Mapping[str, QuestionText]
+    leaves: Leaves, answers: Answers, questions: Mapping[str, QuestionText]
 ) -> list[dict[str, Any]]:
-    """The answers that made ``condition`` (known to hold) true, one entry per question."""
+    """The answers that made a condition (known to hold) true, one entry per question."""
     seen: set[str] = set()
     found = []
-    for leaf in _true_leaves(condition, answers):
+    for leaf in leaves(answers):
         qid = leaf["q"]
         if qid not in seen and answers.get(qid) is not None:
             seen.add(qid)
@@ -32,18 +32,6 @@ def answer_entry(qid: str, answer: Any, question: QuestionText) -> dict[str, Any
     return {"question": qid, "answer": answer, "label": f"{question.label} — {text}"}
 
 
-def _true_leaves(condition: Mapping[str, Any], answers: Answers) -> Iterator[Mapping[str, Any]]:
-    if "all" in condition:
-        for sub in condition["all"]:
-            yield from _true_leaves(sub, answers)
-    elif "any" in condition:
-        for sub in condition["any"]:
-            if conditions.evaluate(sub, answers):
-                yield from _true_leaves(sub, answers)
-    elif "not" not in condition:  # an absence is not an answer worth quoting
-        yield condition
-
-
 def _shown(leaf: Mapping[str, Any], answer: Any) -> Any:
     """For several-of answers, only the ticked options the rule looked at."""
     if "contains" in leaf:
@@ -55,14 +43,14 @@ def _shown(leaf: Mapping[str, Any], answer: Any) -> Any:
 
 
 def hours(value: float) -> str:
-    """0.75 -> '45 min', 1.5 -> '1 h 30', 2 -> '2 h', 0 -> '0 h'."""
+    """0.75 -> '45 min', 1.5 -> '1 h 30', 2 -> '2 h' (no-break spaces)."""
     minutes = round(value * 60)
     if minutes == 0:
-        return "0 h"
+        return "0\u00a0h"
     if minutes < 60:
-        return f"{minutes} min"
+        return f"{minutes}\u00a0min"
     whole, rest = divmod(minutes, 60)
-    return f"{whole} h {rest:02d}" if rest else f"{whole} h"
+    return f"{whole}\u00a0h\u00a0{rest:02d}" if rest else f"{whole}\u00a0h"
 
 
 def euros(value: int) -> str:

@@ -57,7 +57,7 @@ def build(
             "hours_per_week": action.minutes / 60,
             "eur_per_month": action.eur,
             "kpi": action.kpi,
-            "because": explain.because(action.condition, answers, rules.questions),
+            "because": explain.because(action.true_leaves, answers, rules.questions),
             "evidence": [dict(e) for e in action.evidence],
         }
         planned.append((HORIZON_ORDER[horizon], action.priority, action.id, item))

@@ -1,0 +1,131 @@
+"""Service: a consultant's clients and their diagnostics over time."""
+
+import secrets
+
+from flask import abort
+from sqlalchemy import case, delete, func, select
+
+from readiness import assessments
+from readiness.content import Questionnaire
+from readiness.extensions import db
+from readiness.models import Assessment, AssessmentStep, Client, Consultant, utcnow
+from readiness.pdf_cache import PdfCache
+
+PAGE_SIZE = 20
+VERDICT_ORDER = {"go": 0, "start_small": 1, "prepare_first": 2, "not_now": 3}
+SORTS = ("recent", "name", "verdict")
+
+
+def search_clients(consultant: Consultant, query: str, sort: str, page: int):
+    """One page of the consultant's clients, filtered by name and sorted."""
+    statement = select(Client).where(Client.consultant_id == consultant.id)
+    if query:
+        statement = statement.where(func.lower(Client.name).contains(query.strip().lower()))
+    verdict_rank = case(VERDICT_ORDER, value=Client.last_verdict, else_=len(VERDICT_ORDER))
+    order = {
+        "recent": (Client.last_assessment_at.desc().nulls_last(), Client.id.desc()),
+        "name": (func.lower(Client.name), Client.id),
+        "verdict": (verdict_rank, Client.last_assessment_at.desc().nulls_last(), Client.id),
+    }[sort if sort in SORTS else "recent"]
+    return db.paginate(statement.order_by(*order), page=page, per_page=PAGE_SIZE, error_out=False)
+
+
+def owned_client(consultant: Consultant, client_id: int) -> Client:
+    """The consultant's own client, or 404 for anyone else's or an unknown id."""
+    client = db.session.get(Client, client_id)
+    if client is None or client.consultant_id != consultant.id:
+        abort(404)
+    return client
+
+
+def owned_assessment(consultant: Consultant, token: str) -> Assessment:
+    assessment = assessments.find(token)
+    if assessment is None or not owns(consultant, assessment):
+        abort(404)
+    return assessment
+
+
+def owns(consultant, assessment: Assessment) -> bool:
+    """Whether this (possibly anonymous) user is the consultant of the diagnostic's client."""
+    if not getattr(consultant, "is_authenticated", False) or assessment.client_id is None:
+        return False
+    return (
+        db.session.scalar(select(Client.consultant_id).where(Client.id == assessment.client_id))
+        == consultant.id
+    )
+
+
+def save_client(client: Client, name: str, contact: str) -> Client:
+    client.name, client.contact = name, contact
+    db.session.add(client)
+    db.session.commit()
+    return client
+
+
+def client_assessments(client: Client) -> list[Assessment]:
+    """The client's diagnostics, oldest first."""
+    return list(
+        db.session.scalars(
+            select(Assessment)
+            .where(Assessment.client_id == client.id)
+            .order_by(Assessment.created_at, Assessment.id)
+        )
+    )
+
+
+def start_for_client(client: Client, questionnaire: Questionnaire) -> Assessment:
+    """A new diagnostic for the client, pre-filled from the previous one when there is one."""
+    previous = next(reversed(client_assessments(client)), None)
+    prefill = None
+    if previous is not None:
+        steps = assessments.saved_steps(previous)
+        prefill = assessments.merged_answers(questionnaire, steps) or previous.prefill
+    assessment = Assessment(
+        token=secrets.token_urlsafe(assessments.TOKEN_BYTES),
+        questionnaire_version=questionnaire.version,
+        client_id=client.id,
+        prefill=prefill,
+    )
+    client.last_assessment_at = utcnow()
+    db.session.add(assessment)
+    db.session.commit()
+    return assessment
+
+
+def revoke_link(assessment: Assessment) -> None:
+    """Replace the private link: the old one answers 404 from now on."""
+    assessment.token = secrets.token_urlsafe(assessments.TOKEN_BYTES)
+    assessment.revoked_at = utcnow()
+    db.session.commit()
+
+
+def record_result(assessment: Assessment, verdict: str) -> None:
+    """Keep the client's sort columns in step with its latest diagnostic."""
+    if assessment.client_id is None:
+        return
+    latest = db.session.scalar(
+        select(func.max(Assessment.id)).where(Assessment.client_id == assessment.client_id)
+    )
+    if latest == assessment.id:
+        client = db.session.get(Client, assessment.client_id)
+        client.last_verdict = verdict
+        client.last_assessment_at = assessment.updated_at
+
+
+def delete_client(client: Client) -> None:
+    """Delete the client with every diagnostic, step, note and cached PDF."""
+    ids = select(Assessment.id).where(Assessment.client_id == client.id)
+    db.session.execute(delete(PdfCache).where(PdfCache.assessment_id.in_(ids)))
+    db.session.execute(delete(AssessmentStep).where(AssessmentStep.assessment_id.in_(ids)))
+    db.session.execute(delete(Assessment).where(Assessment.client_id == client.id))
+    db.session.delete(client)
+    db.session.commit()
+
+
+def notes_of(assessment: Assessment) -> dict[str, str]:
+    rows = db.session.execute(
+        select(AssessmentStep.step_id, AssessmentStep.note).where(
+            AssessmentStep.assessment_id == assessment.id, AssessmentStep.note.is_not(None)
+        )
+    )
+    return {step_id: note for step_id, note in rows if note}

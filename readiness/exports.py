@@ -1,0 +1,57 @@
+"""CSV and JSON exports of clients' diagnostics (answers, scores, verdict, dates)."""
+
+import csv
+import io
+from typing import Any
+
+from readiness import assessments, results
+from readiness.content import Questionnaire
+from readiness.models import Assessment, Client
+
+DIMENSIONS = ("interest", "readiness", "philosophy", "resources", "channels", "overall")
+
+
+def diagnostic_record(q: Questionnaire, client: Client, assessment: Assessment) -> dict[str, Any]:
+    answers = results.completed_answers(assessment)
+    result = {} if answers is None else results.result_for(assessment, answers)
+    if answers is None:  # an unfinished diagnostic exports what was answered so far
+        answers = q.relevant_answers(
+            assessments.merged_answers(q, assessments.saved_steps(assessment))
+        )
+    return {
+        "client": client.name,
+        "client_id": client.id,
+        "token": assessment.token,
+        "created_at": assessment.created_at.isoformat(),
+        "updated_at": assessment.updated_at.isoformat(),
+        "verdict": result.get("verdict"),
+        "scores": result.get("scores"),
+        "answers": answers,
+    }
+
+
+def to_csv(q: Questionnaire, records: list[dict[str, Any]]) -> str:
+    """One row per diagnostic; several-of answers joined with ' | '."""
+    question_ids = list(q.questions)
+    header = ["client", "client_id", "created_at", "updated_at", "verdict"]
+    header += [f"score_{d}" for d in DIMENSIONS] + question_ids
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    for r in records:
+        scores = r["scores"] or {}
+        answers = r["answers"]
+        writer.writerow(
+            [r["client"], r["client_id"], r["created_at"], r["updated_at"], r["verdict"] or ""]
+            + [scores.get(d, "") for d in DIMENSIONS]
+            + [_cell(answers.get(qid)) for qid in question_ids]
+        )
+    return out.getvalue()
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    text = " | ".join(value) if isinstance(value, list) else str(value)
+    # A cell starting with = + - @ would run as a formula in a spreadsheet.
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text

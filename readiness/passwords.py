@@ -1,0 +1,29 @@
+"""Password hashing (Argon2) and the strength rule for consultant accounts."""
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from zxcvbn import zxcvbn
+
+MIN_LENGTH = 12
+hasher = PasswordHasher()
+
+
+def hash_password(password: str) -> str:
+    return hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def password_problem(password: str, user_inputs: tuple[str, ...] = ()) -> str | None:
+    """A French reason to refuse this password, or None when it is acceptable."""
+    if len(password) < MIN_LENGTH:
+        return f"Le mot de passe doit comporter au moins {MIN_LENGTH} caractères."
+    # zxcvbn knows the common-password lists; a score under 3 means easy to guess.
+    if zxcvbn(password, user_inputs=list(user_inputs))["score"] < 3:
+        return "Ce mot de passe est trop courant ou trop facile à deviner. Choisissez-en un autre."
+    return None

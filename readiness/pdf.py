@@ -1,0 +1,413 @@
+"""The printable action plan: print template → WeasyPrint → PDF bytes, safely and once.
+
+WeasyPrint only ever sees the app's own static files (``StaticOnlyFetcher``), runs in a
+forked child that is killed after a time limit (``PdfTimeout``), and each diagnostic's PDF
+is kept in the database under a key of its answers, rules, branding and this template.
+"""
+
+import base64
+import gc
+import hashlib
+import mimetypes
+import os
+import re
+import resource
+import selectors
+import signal
+import threading
+import time
+import traceback
+import unicodedata
+from datetime import UTC, date, datetime, timedelta
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote_to_bytes, urlsplit
+from urllib.request import url2pathname
+from zoneinfo import ZoneInfo
+
+import jinja2
+from flask import current_app, has_app_context
+from markupsafe import Markup
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from readiness import pdf_cache
+from readiness.content import load_report_texts
+from readiness.formatting import MONTHS, fr_date, fr_euros, fr_number, french_spacing
+from readiness.schedule import delegable_actions, starter_schedule
+
+# Bump when the print template or stylesheet changes: cached PDFs are then rendered again.
+TEMPLATE_VERSION = "1"
+DEFAULT_TIMEOUT = 20  # seconds; the config key PDF_RENDER_TIMEOUT overrides it
+CHILD_MEMORY_LIMIT = 1 << 30  # bytes of address space a render may add to its parent's
+ROOT = Path(__file__).resolve().parent.parent
+PRINT_TEMPLATES = ROOT / "templates" / "print"
+STATIC_DIR = ROOT / "static"
+PARIS = ZoneInfo("Europe/Paris")
+SHORT_MONTHS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.")
+SHORT_MONTHS += ("oct.", "nov.", "déc.")
+_warm = threading.Lock()
+
+
+class PdfTimeout(Exception):
+    """The PDF took longer than the time limit to render; the render was stopped."""
+
+
+class PdfRenderError(RuntimeError):
+    """The render failed in its child process; the message carries its traceback."""
+
+
+class StaticOnlyFetcher(URLFetcher):
+    """Serves files under the static folder and data: URLs; refuses anything else, offline."""
+
+    def __init__(self, static_folder: str | os.PathLike) -> None:
+        super().__init__(allowed_protocols=("file", "data"), allow_redirects=False)
+        self.root = Path(static_folder).resolve()
+
+    def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
+        parts = urlsplit(url)
+        scheme = parts.scheme.lower()
+        if scheme == "data":
+            return self._data(url)
+        if scheme == "file" and parts.netloc in ("", "localhost"):
+            path = Path(url2pathname(parts.path)).resolve()
+            if path.is_relative_to(self.root) and path.is_file():
+                kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": kind})
+        raise ValueError(f"ressource refusée dans le PDF : {url[:200]}")
+
+    @staticmethod
+    def _data(url: str) -> URLFetcherResponse:
+        header, _, payload = url[5:].partition(",")
+        kind, *params = header.split(";")
+        body = unquote_to_bytes(payload)
+        if "base64" in params:
+            body = base64.b64decode(body, validate=False)
+        return URLFetcherResponse(url[:64], body, {"Content-Type": kind or "text/plain"})
+
+
+def plan_pdf(report: dict[str, Any]) -> bytes:
+    """The plan's PDF, from the database cache when this version was already rendered."""
+    key = cache_key(report)
+    if key is None or not has_app_context():
+        return render_plan(report)
+    document = pdf_cache.load(report["token"], key)
+    if document is None:
+        document = render_plan(report)
+        pdf_cache.store(report["token"], key, document)
+    return document
+
+
+def cache_key(report: dict[str, Any]) -> str | None:
+    if not report.get("cache_key") or not report.get("token"):
+        return None
+    return hashlib.sha256(f"{report['cache_key']}|{TEMPLATE_VERSION}".encode()).hexdigest()
+
+
+def render_plan(report: dict[str, Any]) -> bytes:
+    """Render the plan's PDF now (no cache), within the time limit."""
+    return html_to_pdf(plan_html(report), timeout=_setting("PDF_RENDER_TIMEOUT", DEFAULT_TIMEOUT))
+
+
+def plan_filename(report: dict[str, Any]) -> str:
+    """plan-action-<company-slug>-<YYYY-MM-DD>.pdf"""
+    ascii_name = unicodedata.normalize("NFKD", report["company_name"]).encode("ascii", "ignore")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.decode().lower()).strip("-")[:60].strip("-")
+    return f"plan-action-{slug or 'entreprise'}-{_local_date(report['date']).isoformat()}.pdf"
+
+
+def plan_html(report: dict[str, Any]) -> str:
+    """The print template filled with the report (every text autoescaped)."""
+    return _environment().get_template("plan.html").render(plan_context(report))
+
+
+def html_to_pdf(html: str, timeout: float | None = None) -> bytes:
+    """WeasyPrint in a forked child, killed after ``timeout`` seconds (PdfTimeout)."""
+    static = _static_folder()
+    if not hasattr(os, "fork"):
+        return write_pdf(html, static)
+    _warm_up(static)
+    return _in_child(write_pdf, (html, static), timeout or DEFAULT_TIMEOUT)
+
+
+def write_pdf(html: str, static_folder: str | os.PathLike, fetcher: URLFetcher | None = None):
+    """WeasyPrint alone, in this process: only the static folder is reachable."""
+    fetcher = fetcher or StaticOnlyFetcher(static_folder)
+    document = HTML(
+        string=html, base_url=Path(static_folder).resolve().as_uri() + "/", url_fetcher=fetcher
+    )
+    return document.write_pdf(presentational_hints=False)
+
+
+# --- the template's data: plain values, computed here rather than in Jinja --------------
+
+
+def plan_context(report: dict[str, Any]) -> dict[str, Any]:
+    result = report["result"]
+    texts = _texts()
+    sources = _Sources()
+    day = _local_date(report["date"])
+    declared = result["plan_load"]["declared_hours_per_week"]
+    actions = [dict(a, refs=sources.cite(a.get("evidence", []))) for a in result["actions"]]
+    misconceptions = [
+        dict(m, refs=sources.cite(m.get("evidence", []))) for m in result["misconceptions"]
+    ]
+    soon = [a for a in actions if a["horizon"] in ("now", "quarter")]
+    return {
+        "report": report,
+        "result": result,
+        "company": report["company_name"],
+        "date_text": fr_date(day),
+        "consultant": _consultant(report.get("consultant")),
+        "verdicts": _verdict_scale(result["verdict"], result["verdict_label"]),
+        "scores": [
+            {"id": d, "label": texts.dimensions[d], "value": result["scores"][d]}
+            for d in texts.dimensions
+        ],
+        "radar_svg": Markup(report.get("radar_svg") or ""),
+        "horizons": [
+            {"id": h, "label": label, "actions": [a for a in actions if a["horizon"] == h]}
+            for h, label in texts.horizons.items()
+        ],
+        "horizon_labels": texts.horizons,
+        "roles": texts.roles,
+        "misconceptions": misconceptions,
+        "soon_count": len(soon),
+        "declared_hours": declared,
+        "declared_eur": result["plan_load"]["declared_eur_per_month"],
+        "weeks": starter_schedule(result, declared, _next_monday(day)),
+        "delegable": delegable_actions(result),
+        "kpis": _kpis(soon),
+        "progress": _progress(report.get("previous"), result["scores"], texts.dimensions),
+        "previous_date": _previous_date(report.get("previous")),
+        "sources": sources.items,
+    }
+
+
+class _Sources:
+    """Evidence numbered in order of first citation, for the references and the appendix."""
+
+    def __init__(self) -> None:
+        self.items: list[dict[str, Any]] = []
+        self._numbers: dict[str, int] = {}
+
+    def cite(self, evidence: list[dict[str, Any]]) -> list[int]:
+        refs = []
+        for item in evidence:
+            key = item.get("id") or item.get("text", "")
+            if key not in self._numbers:
+                self.items.append(dict(item, number=len(self.items) + 1))
+                self._numbers[key] = len(self.items)
+            refs.append(self._numbers[key])
+        return refs
+
+
+def _kpis(actions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    seen: set[str] = set()
+    kpis = []
+    for action in actions:
+        if action.get("kpi") and action["kpi"] not in seen:
+            seen.add(action["kpi"])
+            kpis.append({"kpi": action["kpi"], "action": action["title"]})
+    return kpis
+
+
+def _progress(previous, scores, labels) -> list[dict[str, Any]]:
+    if not previous:
+        return []
+    rows = []
+    for dimension, label in labels.items():
+        before = previous.get("scores", {}).get(dimension)
+        if before is not None:
+            rows.append(
+                {
+                    "label": label,
+                    "before": before,
+                    "now": scores[dimension],
+                    "delta": scores[dimension] - before,
+                }
+            )
+    return rows
+
+
+def _previous_date(previous) -> str | None:
+    return fr_date(_local_date(previous["date"])) if previous and previous.get("date") else None
+
+
+def _consultant(consultant: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not consultant:
+        return None
+    logo = consultant.get("logo_data_uri") or ""
+    # Only an inline raster image: never a link the renderer would have to follow.
+    ok = re.fullmatch(r"data:image/(png|jpeg|gif|webp);base64,[A-Za-z0-9+/=\s]+", logo)
+    return dict(consultant, logo_data_uri=logo if ok else None)
+
+
+def _verdict_scale(verdict: str, label: str) -> list[dict[str, Any]]:
+    rules = getattr(_content(), "rules", None)
+    if rules is None:
+        return [{"id": verdict, "label": label, "current": True}]
+    return [
+        {"id": v, "label": rules.verdict_labels[v], "current": v == verdict}
+        for v in rules.verdict_order
+    ]
+
+
+def _texts():
+    content = _content()
+    return content.texts if content is not None else _report_texts()
+
+
+@cache
+def _report_texts():
+    return load_report_texts()
+
+
+def _content():
+    return current_app.extensions.get("readiness") if has_app_context() else None
+
+
+def _setting(name: str, default: Any) -> Any:
+    return current_app.config.get(name, default) if has_app_context() else default
+
+
+def _static_folder() -> str:
+    if has_app_context() and current_app.static_folder:
+        return current_app.static_folder
+    return str(STATIC_DIR)
+
+
+def _local_date(moment: datetime | date) -> date:
+    """The day in France of a stored moment (naive values are UTC, as SQLite returns them)."""
+    if not isinstance(moment, datetime):
+        return moment
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(PARIS).date()
+
+
+def _next_monday(day: date) -> date:
+    return day + timedelta(days=(7 - day.weekday()) % 7 or 7)
+
+
+# --- Jinja environment of the print templates ------------------------------------------
+
+
+def duration(hours: float) -> str:
+    """0.25 → '15 min', 1.5 → '1 h 30', 2 → '2 h' (no-break spaces)."""
+    minutes = round((hours or 0) * 60)
+    if minutes < 60:
+        return f"{minutes}\u00a0min"
+    whole, rest = divmod(minutes, 60)
+    return f"{whole}\u00a0h\u00a0{rest:02d}" if rest else f"{whole}\u00a0h"
+
+
+def short_date(day: date) -> str:
+    return f"{day.day}\u00a0{SHORT_MONTHS[day.month - 1]}"
+
+
+def signed(value: int) -> str:
+    """+12, −5 (a real minus sign), or = for no change."""
+    return "=" if value == 0 else (f"+{value}" if value > 0 else f"\u2212{-value}")
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(PRINT_TEMPLATES),
+        autoescape=True,  # answers and notes are typed by people: markup shows as text
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        fr_number=fr_number,
+        fr_euros=fr_euros,
+        fr_date=fr_date,
+        french_spacing=french_spacing,
+        duration=duration,
+        short_date=short_date,
+        signed=signed,
+    )
+    env.globals["MONTHS"] = MONTHS
+    return env
+
+
+# --- running WeasyPrint in a child process with a deadline -----------------------------
+
+
+def _warm_up(static_folder: str) -> None:
+    """Load fonts and stylesheets once in this process, so every forked child starts warm."""
+    if getattr(_warm_up, "done", False):
+        return
+    with _warm:
+        if not getattr(_warm_up, "done", False):
+            page = '<link rel="stylesheet" href="print.css"><h1>É</h1><p><b>a</b> <i>b</i></p>'
+            write_pdf(page, static_folder)
+            _warm_up.done = True
+
+
+def _in_child(function, args: tuple, timeout: float) -> bytes:
+    """``function(*args)`` in a forked child; its bytes come back through a pipe."""
+    read_end, write_end = os.pipe()
+    with _warm:  # no fork while another thread warms WeasyPrint up
+        pid = os.fork()
+    if pid == 0:
+        os.close(read_end)
+        _child(function, args, write_end)
+    os.close(write_end)
+    try:
+        payload = _read_until(read_end, time.monotonic() + timeout)
+    except PdfTimeout:
+        os.kill(pid, signal.SIGKILL)
+        raise
+    finally:
+        os.close(read_end)
+        os.waitpid(pid, 0)
+    if payload[:1] != b"\0":
+        raise PdfRenderError(payload[1:].decode("utf-8", "replace") or "le rendu a échoué")
+    return payload[1:]
+
+
+def _child(function, args: tuple, write_end: int) -> None:
+    """Render, send the result, and leave without running the parent's clean-up code."""
+    try:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, signal.SIG_DFL)
+        _limit_memory()
+        gc.disable()  # the process ends right after: collecting would only cost time
+        payload = b"\0" + function(*args)
+    except BaseException:
+        payload = b"\1" + traceback.format_exc().encode("utf-8", "replace")
+    try:
+        view = memoryview(payload)
+        while view:
+            view = view[os.write(write_end, view) :]
+    finally:
+        os._exit(0)
+
+
+def _limit_memory() -> None:
+    """Cap the child's address space a little above what it inherited."""
+    try:
+        with open("/proc/self/statm") as statm:
+            inherited = int(statm.read().split()[0]) * resource.getpagesize()
+    except OSError:
+        return
+    limit = inherited + CHILD_MEMORY_LIMIT
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _read_until(fd: int, deadline: float) -> bytes:
+    chunks = []
+    with selectors.DefaultSelector() as selector:
+        selector.register(fd, selectors.EVENT_READ)
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not selector.select(remaining):
+                raise PdfTimeout("le PDF a mis trop de temps à se créer")
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)

@@ -1,0 +1,305 @@
+"""The rules: golden cases, loader validation and specific behaviour."""
+
+import copy
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from readiness.content import ContentError
+from readiness.rules import Rules, evaluate, load_rules
+from rules_helpers import (
+    copy_rule_files,
+    describe,
+    load_cases,
+    questionnaire,
+    rank,
+    result_for,
+    rules,
+    unmet,
+)
+
+CASES = load_cases()
+SEEDS = Path("/work/shared/seeds")
+
+
+def plain(text: str) -> str:
+    """Texts are typeset with no-break spaces; compare them with ordinary ones."""
+    return text.replace("\u00a0", " ").replace("\u202f", " ")
+
+
+def case_answers(name: str) -> dict:
+    return copy.deepcopy(dict(CASES)[name]["answers"])
+
+
+# --- golden cases ---------------------------------------------------------------------------
+def test_there_are_enough_contrasting_cases():
+    assert len(CASES) >= 12
+    assert len({c["expect"].get("verdict", "") for _, c in CASES}) >= 4
+
+
+@pytest.mark.parametrize(("name", "case"), CASES, ids=[n for n, _ in CASES])
+def test_golden_case(name, case):
+    q = questionnaire()
+    assert q.relevant_answers(case["answers"]) == case["answers"], "answers must all apply"
+    assert set(q.questions) - set(case["answers"]) <= {"website_tracking"}
+    result = result_for(case["answers"])
+    assert unmet(result, case["expect"]) == [], describe(result)
+
+
+# --- loader ---------------------------------------------------------------------------------
+def test_loads_and_exposes_version():
+    loaded = rules()
+    assert isinstance(loaded, Rules)
+    assert loaded.version == "1"
+
+
+def _break(tmp_path, name: str, old: str, new: str) -> Path:
+    directory = copy_rule_files(tmp_path)
+    path = directory / name
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {name}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return directory
+
+
+@pytest.mark.parametrize(
+    ("name", "old", "new", "expected"),
+    [
+        (
+            "actions.yaml",
+            "when: {q: promise_kept, eq: rarely}",
+            "when: {q: promise_keep, eq: rarely}",
+            r"actions\.yaml: action 'fix_broken_promise', when: unknown question 'promise_keep'",
+        ),
+        (
+            "actions.yaml",
+            "when: {q: website, eq: outdated}",
+            "when: {q: website, eq: old}",
+            r"actions\.yaml: action 'refresh_website', when: question 'website' has no option 'old'",
+        ),
+        (
+            "actions.yaml",
+            "evidence: [odoxa_disappointed]\n\n  - id: complaint_process",
+            "evidence: [odoxa_disapointed]\n\n  - id: complaint_process",
+            r"actions\.yaml: action 'write_promise': unknown evidence 'odoxa_disapointed'",
+        ),
+        (
+            "misconceptions.yaml",
+            "evidence: [adobe_trust]",
+            "evidence: [adobe_trusts]",
+            r"misconceptions\.yaml: misconception 'brand_posts_trusted': unknown evidence",
+        ),
+        (
+            "evidence.yaml",
+            "evidence:\n",
+            "evidence:\n  - {id: orphan, figure: '1 %', text: t, source: s, year: null, "
+            "article: b2b}\n",
+            r"evidence\.yaml: evidence 'orphan': not cited by any action or misconception",
+        ),
+        (
+            "scoring.yaml",
+            "points: {none: 0, outdated: 5, current: 12, ecommerce: 15}",
+            "points: {none: 0, outdated: 5, current: 12, e_commerce: 15}",
+            r"scoring\.yaml: dimension 'readiness', question 'website': no option 'e_commerce'",
+        ),
+        (
+            "scoring.yaml",
+            "cap: start_small\n    message: \"Vous n'avez pas de site",
+            "cap: later\n    message: \"Vous n'avez pas de site",
+            r"scoring\.yaml: blocker 'no_website', cap: Input should be",
+        ),
+        (
+            "scoring.yaml",
+            "when: {q: criticism_handling, eq: delete}",
+            "when: {q: criticism_handling, eq: remove}",
+            r"scoring\.yaml: blocker 'deletes_criticism', when: question 'criticism_handling'",
+        ),
+        (
+            "channels.yaml",
+            "when: {q: visual_offer, eq: \"yes\"}\n        points: 30",
+            "when: {q: visual_offers, eq: \"yes\"}\n        points: 30",
+            r"channels\.yaml: channel 'instagram', rule 'visual', when: unknown question",
+        ),
+        (
+            "channels.yaml",
+            "  - id: tiktok\n",
+            "  - id: tik_tok\n",
+            r"channels\.yaml: channels: expected each of",
+        ),
+        (
+            "actions.yaml",
+            "horizon: year\n    title: \"Reliez",
+            "horizon: next_year\n    title: \"Reliez",
+            r"actions\.yaml: action 'integrate_digital', horizon: Input should be",
+        ),
+        (
+            "actions.yaml",
+            "  - id: refresh_website\n",
+            "  - id: create_website\n",
+            r"actions\.yaml: action 'create_website': duplicate id",
+        ),
+        (
+            "actions.yaml",
+            'title: "Publiez {posts} fois par semaine sur {channels}"',
+            'title: "Publiez {posts.real} fois par semaine"',
+            r"actions\.yaml: publishing 'publish_regularly', title: unknown placeholder",
+        ),
+        (
+            "actions.yaml",
+            "hours_per_week: 0.5\n    eur_per_month: 0\n    kpi: \"Taux d'ouverture, clics et clients",
+            "hours_per_week: 0.4\n    eur_per_month: 0\n    kpi: \"Taux d'ouverture, clics et clients",
+            r"actions\.yaml: action 'email_customers', hours_per_week: Input should be a multiple",
+        ),
+    ],
+)
+def test_a_typo_fails_at_load_naming_file_item_and_problem(tmp_path, name, old, new, expected):
+    directory = _break(tmp_path, name, old, new)
+    with pytest.raises(ContentError, match=expected):
+        load_rules(questionnaire(), directory)
+
+
+def test_every_evidence_item_has_a_source_and_an_honest_year():
+    data = yaml.safe_load(Path(rules_dir(), "evidence.yaml").read_text(encoding="utf-8"))
+    for item in data["evidence"]:
+        assert item["source"] and item["text"]
+        assert item["year"] in (None, 2013, 2015), item["id"]
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="source articles not available")
+def test_evidence_figures_come_from_the_articles():
+    seeds = " ".join(p.read_text(encoding="utf-8") for p in SEEDS.glob("*.txt"))
+    seeds = re.sub(r"\s", "", seeds)
+    data = yaml.safe_load(Path(rules_dir(), "evidence.yaml").read_text(encoding="utf-8"))
+    for item in data["evidence"]:
+        for number in re.findall(r"\d+(?:[ ,]\d+)*", item["figure"] or ""):
+            assert re.sub(r"\s", "", number) in seeds, (item["id"], number)
+
+
+def rules_dir() -> Path:
+    from readiness.content import CONTENT_DIR
+
+    return CONTENT_DIR
+
+
+# --- behaviour ------------------------------------------------------------------------------
+def test_nobody_and_no_hour_means_not_now_whatever_the_rest():
+    answers = case_answers("prepared_retailer")
+    answers.update(who="nobody", hours_per_week=0)
+    result = result_for(answers)
+    assert result["verdict"] == "not_now"
+    assert {"no_time", "nobody_in_charge"} <= {b["id"] for b in result["blockers"]}
+    assert plain(result["verdict_label"]) == "Pas maintenant : d'autres leviers d'abord"
+
+
+def test_slow_answers_without_complaint_process_caps_at_prepare_first():
+    answers = case_answers("prepared_retailer")
+    answers.update(response_time="days", complaint_process="none")
+    result = result_for(answers)
+    assert rank(result["verdict"]) >= rank("prepare_first")
+    assert "no_customer_service" in {b["id"] for b in result["blockers"]}
+    assert result["verdict_sentence"].startswith("Préparez-vous d'abord")
+
+
+def test_zero_hours_plan_takes_no_time_and_points_to_other_levers():
+    result = result_for(case_answers("nobody_no_time"))
+    load = result["plan_load"]
+    assert load["hours_per_week"] == 0
+    assert result["cadence"]["posts_per_week"] == 0
+    assert "e-mail" in load["advice"] and "bouche-à-oreille" in load["advice"]
+    soon = [a for a in result["actions"] if a["horizon"] in ("now", "quarter")]
+    assert soon and all(a["hours_per_week"] == 0 for a in soon)
+
+
+def test_actions_that_do_not_fit_move_to_year_and_are_named_in_the_advice():
+    result = result_for(case_answers("hairdresser_one_hour"))
+    load = result["plan_load"]
+    assert load["hours_per_week"] <= 1 and load["eur_per_month"] == 0
+    assert not load["fits"]
+    website = next(a for a in result["actions"] if a["id"] == "create_website")
+    assert website["horizon"] == "year" and website["deferred"]
+    assert "create_website" in load["dropped"]
+    assert "Créez un site simple" in load["advice"] and "de plus par mois" in load["advice"]
+
+
+def test_because_names_the_answers_that_triggered_the_action():
+    result = result_for(case_answers("baker_no_website"))
+    website = next(a for a in result["actions"] if a["id"] == "create_website")
+    (because,) = website["because"]
+    assert because["question"] == "website" and because["answer"] == "none"
+    assert plain(because["label"]) == "Avez-vous un site web ? — Non, pas de site"
+    assert all(e["source"] for a in result["actions"] for e in a["evidence"])
+
+
+def test_because_quotes_only_the_ticked_options_a_rule_looked_at():
+    answers = case_answers("fashion_eshop")
+    result = result_for(answers)
+    focus = next(a for a in result["actions"] if a["id"] == "focus_channels")
+    assert focus["because"][0]["answer"] == answers["current_channels"]
+    labels = [b["label"] for b in result_for(case_answers("nobody_no_time"))["actions"][0]["because"]]
+    assert labels and all(" — " in label for label in labels)
+
+
+def test_tpe_gets_two_primary_channels_at_most_and_pme_three():
+    answers = case_answers("agency_pme")
+    answers.update(hours_per_week=20)
+    pme = result_for(answers)
+    answers.update(headcount="micro")
+    tpe = result_for(answers)
+    assert sum(c["role"] == "primary" for c in pme["channels"]) == 3
+    assert sum(c["role"] == "primary" for c in tpe["channels"]) == 2
+
+
+def test_cadence_never_above_seven_even_with_a_full_time_person():
+    answers = case_answers("prepared_retailer")
+    answers.update(hours_per_week=40, monthly_budget=5000)
+    result = result_for(answers)
+    assert result["verdict"] == "go"
+    assert result["cadence"]["posts_per_week"] == 7
+    assert "au-delà" in result["cadence"]["reason"]
+
+
+def test_cadence_is_limited_by_the_hours_left():
+    answers = case_answers("prepared_retailer")
+    answers.update(hours_per_week=2)
+    result = result_for(answers)
+    cadence, load = result["cadence"], result["plan_load"]
+    assert cadence["posts_per_week"] * cadence["hours_per_post"] <= 2
+    assert load["hours_per_week"] <= 2
+
+
+def test_result_is_json_and_does_not_share_state_with_the_rules():
+    answers = case_answers("b2b_consultancy")
+    first = result_for(answers)
+    json.dumps(first)
+    first["actions"][0]["evidence"][0]["text"] = "changed"
+    first["misconceptions"] and first["misconceptions"][0]["evidence"].clear()
+    assert result_for(answers) == result_for(case_answers("b2b_consultancy"))
+    assert result_for(answers)["actions"][0]["evidence"][0]["text"] != "changed"
+
+
+def test_evaluate_does_not_modify_the_answers():
+    answers = case_answers("fashion_eshop")
+    before = copy.deepcopy(answers)
+    evaluate(rules(), answers)
+    assert answers == before
+
+
+def test_fired_lists_every_rule_that_fired():
+    result = result_for(case_answers("deletes_criticism_quick_sales"))
+    fired = result["fired"]
+    assert "blocker:deletes_criticism" in fired
+    assert "action:answer_every_comment" in fired
+    assert "misconception:delete_protects_reputation" in fired
+    assert any(f.startswith("channel:instagram.") for f in fired)
+    assert result["rules_version"] == rules().version
+
+
+def test_misconceptions_carry_their_correcting_evidence():
+    result = result_for(case_answers("deletes_criticism_quick_sales"))
+    quick = next(m for m in result["misconceptions"] if m["id"] == "quick_direct_sales")
+    assert {e["id"] for e in quick["evidence"]} >= {"kentico_never_bought", "l2_new_customers"}
+    likes = next(m for m in result["misconceptions"] if m["id"] == "likes_are_customers")
+    assert any("800" in (e["figure"] or "") for e in likes["evidence"])
