@@ -68,7 +68,8 @@ def step(token: str, step_id: str):
     meeting = clients.owns(current_user, assessment)
     going_back = request.form.get("nav") == "previous"
     form = make_step_form(q, current, saved, _posted_or_draft(token, step_id))
-    note = request.form.get("note", "") if meeting else None
+    posted = meeting and request.method == "POST"
+    note = request.form.get("note", "") if posted else None
     note_error = note is not None and len(note) > NOTE_MAX_LENGTH
     if request.method == "POST":
         if form.validate() and not note_error:

@@ -162,6 +162,73 @@ class Wizard:
         return token
 
 
+PASSWORD = "cheval-agrafe-pile-42"
+
+
+class Consultants:
+    """Creates consultant accounts and signs them in, like flaskr's ``auth`` helper."""
+
+    def __init__(self, app, client):
+        self.app = app
+        self.client = client
+
+    def create(self, email="claire@conseil.fr", name="Claire Durand", **extra):
+        from readiness.models import Consultant
+        from readiness.passwords import hash_password
+
+        with self.app.app_context():
+            account = Consultant(
+                email=email, name=name, password_hash=hash_password(PASSWORD), **extra
+            )
+            db.session.add(account)
+            db.session.commit()
+            return account.id
+
+    def login(self, email="claire@conseil.fr", password=PASSWORD, client=None):
+        client = client or self.client
+        html = client.get("/connexion").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+        return client.post(
+            "/connexion", data={"email": email, "password": password, "csrf_token": token}
+        )
+
+    def csrf(self, client=None) -> str:
+        html = (client or self.client).get("/").get_data(as_text=True)
+        return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+    def new_client(self, name="Boulangerie Martin", client=None) -> int:
+        client = client or self.client
+        html = client.get("/conseil/clients/nouveau").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+        response = client.post(
+            "/conseil/clients/nouveau", data={"name": name, "csrf_token": token}
+        )
+        return int(response.location.rstrip("/").split("/")[-1])
+
+    def new_diagnostic(self, client_id: int, mode="reunion", client=None) -> str:
+        """Start a diagnostic for a client; returns its token."""
+        client = client or self.client
+        client.post(
+            f"/conseil/clients/{client_id}/diagnostics",
+            data={"mode": mode, "csrf_token": self.csrf(client)},
+        )
+        with self.app.app_context():
+            from sqlalchemy import select
+
+            from readiness.models import Assessment
+
+            return db.session.scalars(
+                select(Assessment.token)
+                .where(Assessment.client_id == client_id)
+                .order_by(Assessment.id.desc())
+            ).first()
+
+
+@pytest.fixture
+def consultants(app, client):
+    return Consultants(app, client)
+
+
 @pytest.fixture
 def questionnaire(app):
     return app.extensions["readiness"].questionnaire

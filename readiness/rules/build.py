@@ -107,6 +107,7 @@ def _channels(channels: Any) -> compiled.ChannelRules:
             compiled.Channel(
                 c.id,
                 c.label,
+                c.in_sentence or c.label,
                 c.base,
                 c.posts,
                 tuple(
@@ -134,7 +135,9 @@ def _action(action: Any, evidence: dict[str, Any]) -> compiled.Action:
         minutes=round(action.hours_per_week * 60),
         eur=action.eur_per_month,
         kpi=action.kpi,
-        applies=_predicate(action.when),
+        applies=_predicate(
+            action.when if action.requires is None else {"all": [action.requires, action.when]}
+        ),
         true_leaves=compile_true_leaves(action.when),
         verdicts=frozenset(action.verdicts),
         evidence=_cite(action.evidence, evidence),
@@ -150,7 +153,8 @@ def _publishing(publishing: Any, evidence: dict[str, Any]) -> compiled.Publishin
         why=publishing.why,
         kpi=publishing.kpi,
         evidence=_cite(publishing.evidence, evidence),
-        minutes_per_post=round(publishing.hours_per_post * 60),
+        minutes=round(publishing.hours_per_post * 60),
+        reserve_posts=publishing.reserve_posts,
         max_posts=publishing.max_posts,
         max_by_verdict=dict(publishing.max_posts_by_verdict),
         reasons=dict(publishing.reasons),

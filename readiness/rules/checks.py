@@ -138,6 +138,8 @@ def _actions(catalogue: Any, questions: dict[str, Any], evidence_ids: set[str]) 
     for action in catalogue.actions:
         where = f"action {action.id!r}"
         yield from _condition(where, action.when, questions)
+        if action.requires is not None:
+            yield from _condition(f"{where}, requires", action.requires, questions)
         yield from _cited(where, action.evidence, evidence_ids)
     where = f"publishing {publishing.id!r}"
     yield from _cited(where, publishing.evidence, evidence_ids)

@@ -50,6 +50,7 @@ class ChannelRule:
 class Channel:
     id: str
     label: str
+    in_sentence: str
     base: int
     posts: bool
     rules: tuple[ChannelRule, ...]
@@ -90,7 +91,8 @@ class Publishing:
     why: str
     kpi: str
     evidence: tuple[Mapping[str, Any], ...]
-    minutes_per_post: int
+    minutes: int  # per post
+    reserve_posts: int  # taken at its priority; more posts take what is left at the end
     max_posts: int
     max_by_verdict: Mapping[str, int]
     reasons: Mapping[str, str]

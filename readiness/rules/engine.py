@@ -18,8 +18,12 @@ def evaluate(rules: Rules, answers: Answers) -> dict[str, Any]:
     blockers = scoring.blockers(rules, answers)
     verdict = scoring.capped(rules, by_scores, [b.cap for b in blockers])
 
-    posting = {c.id for c in rules.channels.channels if c.posts}
-    primary = [c["label"] for c in ranked if c["role"] == "primary" and c["channel"] in posting]
+    posting = {c.id: c.in_sentence for c in rules.channels.channels if c.posts}
+    primary = [
+        (c["channel"], posting[c["channel"]])
+        for c in ranked
+        if c["role"] == "primary" and c["channel"] in posting
+    ]
     planned = plan.build(rules, answers, verdict, primary)
     misconceptions = [m for m in rules.misconceptions if m.applies(answers)]
 

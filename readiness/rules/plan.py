@@ -2,8 +2,9 @@
 
 Actions are taken by priority. An action for ``now`` or ``quarter`` stays there only if it
 fits in the hours and euros not yet used; otherwise it moves to ``year`` and is listed as
-deferred. Publishing takes the hours left when its turn comes. So the load of the
-``now`` + ``quarter`` actions never exceeds the declared hours or budget.
+deferred. Publishing reserves its first posts when its priority comes, and takes what is
+left once every action is placed. So the load of the ``now`` + ``quarter`` actions never
+exceeds the declared hours or budget.
 """
 
 from typing import Any
@@ -29,19 +30,31 @@ class _Budget:
         self.eur -= eur
         return True
 
+    def posts(self, wanted: int, minutes_per_post: int) -> int:
+        """Take the time of up to ``wanted`` posts; how many fitted."""
+        fitted = max(0, min(wanted, self.minutes // minutes_per_post))
+        self.minutes -= fitted * minutes_per_post
+        return fitted
+
 
 def build(
-    rules: Rules, answers: Answers, verdict: str, posting_channels: list[str]
+    rules: Rules, answers: Answers, verdict: str, posting_channels: list[tuple[str, str]]
 ) -> dict[str, Any]:
-    """``actions``, ``cadence`` and ``plan_load`` of the result, plus the ids that fired."""
+    """``actions``, ``cadence`` and ``plan_load`` of the result.
+
+    ``posting_channels``: the primary channels to publish on, as (id, name in a sentence).
+    """
     budget = _Budget(answers)
+    publishing = rules.publishing
+    ceiling = min(publishing.max_posts, publishing.max_by_verdict[verdict])
+    if not posting_channels:
+        ceiling = 0
     planned: list[tuple[int, int, str, dict[str, Any]]] = []
     deferred: list[dict[str, Any]] = []
-    publishing = rules.publishing
-    cadence = None
+    reserved = None
     for action in rules.actions:
-        if cadence is None and action.priority >= publishing.priority:
-            cadence = _publish(rules, answers, verdict, posting_channels, budget, planned)
+        if reserved is None and action.priority >= publishing.priority:
+            reserved = budget.posts(min(ceiling, publishing.reserve_posts), publishing.minutes)
         if not action.applies(answers) or (action.verdicts and verdict not in action.verdicts):
             continue
         horizon = action.horizon
@@ -61,87 +74,75 @@ def build(
             "evidence": [dict(e) for e in action.evidence],
         }
         planned.append((HORIZON_ORDER[horizon], action.priority, action.id, item))
-    if cadence is None:
-        cadence = _publish(rules, answers, verdict, posting_channels, budget, planned)
+    if reserved is None:
+        reserved = budget.posts(min(ceiling, publishing.reserve_posts), publishing.minutes)
+    posts = reserved + budget.posts(ceiling - reserved, publishing.minutes)
+    if posts:
+        item = _publishing_action(rules, answers, posts, posting_channels)
+        planned.append((HORIZON_ORDER[publishing.horizon], publishing.priority, item["id"], item))
     planned.sort(key=lambda p: p[:3])
     actions = [p[3] for p in planned]
     return {
         "actions": actions,
-        "cadence": cadence,
+        "cadence": _cadence(rules, verdict, budget, posting_channels, posts),
         "plan_load": _load(rules, budget, deferred, actions),
     }
 
 
-def _publish(
-    rules: Rules,
-    answers: Answers,
-    verdict: str,
-    channels: list[str],
-    budget: _Budget,
-    planned: list[tuple[int, int, str, dict[str, Any]]],
+def _publishing_action(
+    rules: Rules, answers: Answers, posts: int, channels: list[tuple[str, str]]
 ) -> dict[str, Any]:
-    """Posts a week: within the hours left, the verdict's limit and 7 at most."""
     publishing: Publishing = rules.publishing
-    by_verdict = publishing.max_by_verdict[verdict]
-    by_hours = int(budget.minutes // publishing.minutes_per_post)
-    posts = min(publishing.max_posts, by_verdict, by_hours) if channels else 0
-    reason = _cadence_reason(budget, channels, posts, by_verdict, by_hours, publishing.max_posts)
-    minutes = posts * publishing.minutes_per_post
-    budget.take(minutes, 0)
-    if posts:
-        labels = " et ".join(channels)
-        planned.append(
-            (
-                HORIZON_ORDER[publishing.horizon],
-                publishing.priority,
-                publishing.id,
-                {
-                    "id": publishing.id,
-                    "title": publishing.title.format(posts=posts, channels=labels),
-                    "why": publishing.why,
-                    "horizon": publishing.horizon,
-                    "deferred": False,
-                    "hours_per_week": minutes / 60,
-                    "eur_per_month": 0,
-                    "kpi": publishing.kpi,
-                    "because": [
-                        explain.answer_entry(
-                            "hours_per_week",
-                            answers["hours_per_week"],
-                            rules.questions["hours_per_week"],
-                        )
-                    ],
-                    "evidence": [dict(e) for e in publishing.evidence],
-                },
-            )
-        )
     return {
-        "posts_per_week": posts,
-        "hours_per_week": minutes / 60,
-        "hours_per_post": publishing.minutes_per_post / 60,
-        "channels": channels,
-        "reason": publishing.reasons[reason].format(
-            posts=posts,
-            hours=explain.hours(minutes / 60 if posts else 0),
-            per_post=explain.hours(publishing.minutes_per_post / 60),
+        "id": publishing.id,
+        "title": publishing.title.format(
+            posts=posts, channels=" et ".join(name for _, name in channels)
         ),
+        "why": publishing.why,
+        "horizon": publishing.horizon,
+        "deferred": False,
+        "hours_per_week": posts * publishing.minutes / 60,
+        "eur_per_month": 0,
+        "kpi": publishing.kpi,
+        "because": [
+            explain.answer_entry(
+                "hours_per_week", answers["hours_per_week"], rules.questions["hours_per_week"]
+            )
+        ],
+        "evidence": [dict(e) for e in publishing.evidence],
     }
 
 
-def _cadence_reason(
-    budget: _Budget, channels: list[str], posts: int, by_verdict: int, by_hours: int, most: int
-) -> str:
+def _cadence(
+    rules: Rules, verdict: str, budget: _Budget, channels: list[tuple[str, str]], posts: int
+) -> dict[str, Any]:
+    """Posts a week and why that many: no time, paused, no channel, busy, or a limit."""
+    publishing = rules.publishing
+    by_verdict = publishing.max_by_verdict[verdict]
     if budget.declared_minutes == 0:
-        return "no_time"
-    if by_verdict == 0:
-        return "paused"
-    if not channels:
-        return "no_channel"
-    if posts == 0:
-        return "busy"
-    if by_hours < min(by_verdict, most):
-        return "hours"
-    return "verdict" if by_verdict < most else "maximum"
+        reason = "no_time"
+    elif by_verdict == 0:
+        reason = "paused"
+    elif not channels:
+        reason = "no_channel"
+    elif posts == 0:
+        reason = "busy"
+    elif posts < min(by_verdict, publishing.max_posts):
+        reason = "hours"
+    else:
+        reason = "verdict" if by_verdict < publishing.max_posts else "maximum"
+    hours = posts * publishing.minutes / 60
+    return {
+        "posts_per_week": posts,
+        "hours_per_week": hours,
+        "hours_per_post": publishing.minutes / 60,
+        "channels": [channel_id for channel_id, _ in channels],
+        "reason": publishing.reasons[reason].format(
+            posts=posts,
+            hours=explain.hours(hours),
+            per_post=explain.hours(publishing.minutes / 60),
+        ),
+    }
 
 
 def _load(

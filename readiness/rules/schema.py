@@ -102,6 +102,8 @@ class ChannelRule(Strict):
 class Channel(Strict):
     id: str
     label: Text
+    # How the channel reads after « sur » in a sentence, when not its label.
+    in_sentence: str | None = None
     base: int = Field(ge=0, le=100)
     # Whether the publishing cadence applies (an e-mail letter has its own rhythm).
     posts: bool = True
@@ -136,7 +138,8 @@ class Action(Strict):
     hours_per_week: float = Field(ge=0, le=40, multiple_of=0.25)
     eur_per_month: int = Field(ge=0)
     kpi: Text
-    when: Condition
+    when: Condition  # what triggers the action; its answers are quoted in `because`
+    requires: Condition | None = None  # a guard, checked but not quoted
     verdicts: tuple[VerdictId, ...] = ()
     evidence: tuple[str, ...] = Field(min_length=1)
 
@@ -153,6 +156,7 @@ class Publishing(Strict):
     kpi: Text
     evidence: tuple[str, ...] = Field(min_length=1)
     hours_per_post: float = Field(gt=0, multiple_of=0.25)
+    reserve_posts: int = Field(ge=0, le=7)
     max_posts: int = Field(ge=1, le=7)
     max_posts_by_verdict: dict[VerdictId, int]
     reasons: dict[CadenceReason, str]

@@ -1,0 +1,105 @@
+"""Consultant sign-in: success, failure, rate limit, session renewal, CLI accounts."""
+
+import logging
+
+from tests.conftest import PASSWORD
+
+
+def test_login_success_opens_the_client_list(consultants, client):
+    consultants.create()
+    response = consultants.login()
+    assert response.status_code == 302
+    assert response.location.endswith("/conseil/clients")
+    assert "Mes clients" in client.get("/conseil/clients").get_data(as_text=True)
+
+
+def test_login_failure_is_french_and_logged(consultants, caplog):
+    consultants.create()
+    with caplog.at_level(logging.WARNING):
+        response = consultants.login(password="mauvais-mot-de-passe")
+    assert response.status_code == 422
+    assert "Adresse e-mail ou mot de passe incorrect." in response.get_data(as_text=True)
+    assert "login failed for 'claire@conseil.fr'" in caplog.text
+
+
+def test_deactivated_account_cannot_sign_in(consultants):
+    consultants.create(active=False)
+    assert consultants.login().status_code == 422
+
+
+def test_login_is_rate_limited(consultants, app):
+    app.config["LOGIN_RATE_LIMIT"] = "3 per minute"
+    consultants.create()
+    codes = [consultants.login(password="faux-mot-de-passe").status_code for _ in range(4)]
+    assert codes == [422, 422, 422, 429]
+    assert consultants.login().status_code == 429  # even the right password waits
+
+
+def test_session_is_renewed_at_login(consultants, client):
+    consultants.create()
+    with client.session_transaction() as session:
+        session["planted"] = "by-an-attacker"
+    consultants.login()
+    with client.session_transaction() as session:
+        assert "planted" not in session
+        assert session["_user_id"]
+
+
+def test_session_cookie_flags(consultants, client):
+    consultants.create()
+    response = consultants.login()
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_logout_is_a_post(consultants, client):
+    consultants.create()
+    consultants.login()
+    assert client.get("/deconnexion").status_code == 405
+    client.post("/deconnexion", data={"csrf_token": consultants.csrf()})
+    assert client.get("/conseil/clients").status_code == 302
+
+
+def test_anonymous_visitor_is_sent_to_login(client):
+    response = client.get("/conseil/clients")
+    assert response.status_code == 302 and "/connexion" in response.location
+
+
+def test_cli_creates_an_account_with_a_password_asked_twice(runner, consultants):
+    result = runner.invoke(
+        args=["consultant", "create", "Paul@Cci.fr", "--name", "Paul Martin"],
+        input=f"{PASSWORD}\n{PASSWORD}\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert consultants.login(email="paul@cci.fr").status_code == 302
+
+
+def test_cli_refuses_weak_or_mismatched_passwords(runner):
+    weak = runner.invoke(
+        args=["consultant", "create", "a@b.fr", "--name", "A"], input="motdepasse123\n" * 2
+    )
+    assert weak.exit_code == 1 and "trop courant" in weak.output
+    short = runner.invoke(args=["consultant", "create", "a@b.fr", "--name", "A"],
+                          input="court\ncourt\n")
+    assert short.exit_code == 1 and "au moins 12 caractères" in short.output
+
+
+def test_cli_reset_password_and_deactivate(runner, consultants):
+    consultants.create()
+    new = "tulipe-verte-savon-1987"
+    result = runner.invoke(args=["consultant", "reset-password", "claire@conseil.fr"],
+                           input=f"{new}\n{new}\n")
+    assert result.exit_code == 0
+    assert consultants.login(password=new).status_code == 302
+    assert runner.invoke(args=["consultant", "deactivate", "claire@conseil.fr"]).exit_code == 0
+    assert consultants.login(password=new).status_code == 422
+
+
+def test_passwords_are_stored_as_argon2_hashes(consultants, app):
+    from readiness.extensions import db
+    from readiness.models import Consultant
+
+    consultants.create()
+    with app.app_context():
+        stored = db.session.query(Consultant).one().password_hash
+    assert stored.startswith("$argon2id$") and PASSWORD not in stored
