@@ -1,5 +1,6 @@
 """Consultant logos: checked by content, size-limited, re-encoded."""
 
+import gc
 import io
 import re
 
@@ -66,6 +67,8 @@ def test_profile_upload_refuses_an_image_over_1_mb(consultants, client):
     response = upload(client, consultants, "logo.png", b"\x89PNG" + b"0" * (1536 * 1024))
     assert response.status_code == 422
     assert "1 Mo" in response.get_data(as_text=True)
+    del response
+    gc.collect()  # let the leaked spool file be reported inside this test
 
 
 def test_profile_saves_branding_and_logo(consultants, client, app):

@@ -21,11 +21,18 @@ def rank(rules: ChannelRules, answers: Answers) -> tuple[list[dict[str, Any]], l
         scored.append((-fit, position, channel, [r for *_, r in sorted(reasons)]))
     scored.sort(key=lambda s: s[:2])
     allowed = max_primary(rules, answers)
-    ranked, primaries = [], 0
+    # Keep a primary slot for a network to publish on when one fits well enough.
+    network_fits = any(c.posts and -s <= -rules.primary_min for s, _, c, _ in scored)
+    quiet_allowed = max(1, allowed - 1) if network_fits else allowed
+    ranked, primaries, quiet = [], 0, 0
     for negative_fit, _, channel, reasons in scored:
         fit = -negative_fit
-        if primaries < allowed and fit >= rules.primary_min:
-            role, primaries = "primary", primaries + 1
+        if (
+            primaries < allowed
+            and fit >= rules.primary_min
+            and (channel.posts or quiet < quiet_allowed)
+        ):
+            role, primaries, quiet = "primary", primaries + 1, quiet + (not channel.posts)
         elif fit < rules.avoid_below:
             role = "avoid"
         else:

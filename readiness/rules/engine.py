@@ -24,7 +24,10 @@ def evaluate(rules: Rules, answers: Answers) -> dict[str, Any]:
         for c in ranked
         if c["role"] == "primary" and c["channel"] in posting
     ]
-    planned = plan.build(rules, answers, verdict, primary)
+    network_fits = any(
+        c["channel"] in posting and c["fit"] >= rules.channels.primary_min for c in ranked
+    )
+    planned = plan.build(rules, answers, verdict, primary, network_fits)
     misconceptions = [m for m in rules.misconceptions if m.applies(answers)]
 
     return {

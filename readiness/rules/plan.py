@@ -38,11 +38,16 @@ class _Budget:
 
 
 def build(
-    rules: Rules, answers: Answers, verdict: str, posting_channels: list[tuple[str, str]]
+    rules: Rules,
+    answers: Answers,
+    verdict: str,
+    posting_channels: list[tuple[str, str]],
+    network_fits: bool,
 ) -> dict[str, Any]:
     """``actions``, ``cadence`` and ``plan_load`` of the result.
 
-    ``posting_channels``: the primary channels to publish on, as (id, name in a sentence).
+    ``posting_channels``: the primary channels to publish on, as (id, name in a sentence);
+    ``network_fits``: whether some network to publish on fits, primary or not.
     """
     budget = _Budget(answers)
     publishing = rules.publishing
@@ -84,7 +89,7 @@ def build(
     actions = [p[3] for p in planned]
     return {
         "actions": actions,
-        "cadence": _cadence(rules, verdict, budget, posting_channels, posts),
+        "cadence": _cadence(rules, verdict, budget, posting_channels, posts, network_fits),
         "plan_load": _load(rules, budget, deferred, actions),
     }
 
@@ -114,7 +119,12 @@ def _publishing_action(
 
 
 def _cadence(
-    rules: Rules, verdict: str, budget: _Budget, channels: list[tuple[str, str]], posts: int
+    rules: Rules,
+    verdict: str,
+    budget: _Budget,
+    channels: list[tuple[str, str]],
+    posts: int,
+    network_fits: bool,
 ) -> dict[str, Any]:
     """Posts a week and why that many: no time, paused, no channel, busy, or a limit."""
     publishing = rules.publishing
@@ -123,7 +133,7 @@ def _cadence(
         reason = "no_time"
     elif by_verdict == 0:
         reason = "paused"
-    elif not channels:
+    elif not channels and not network_fits:
         reason = "no_channel"
     elif posts == 0:
         reason = "busy"
