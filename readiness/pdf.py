@@ -295,8 +295,10 @@ def _next_monday(day: date) -> date:
 
 
 def duration(hours: float) -> str:
-    """0.25 → '15 min', 1.5 → '1 h 30', 2 → '2 h' (no-break spaces)."""
+    """0.25 → '15 min', 1.5 → '1 h 30', 2 → '2 h', 0 → '0 h' (no-break spaces)."""
     minutes = round((hours or 0) * 60)
+    if minutes == 0:
+        return "0\u00a0h"
     if minutes < 60:
         return f"{minutes}\u00a0min"
     whole, rest = divmod(minutes, 60)

@@ -200,9 +200,7 @@ class Consultants:
         client = client or self.client
         html = client.get("/conseil/clients/nouveau").get_data(as_text=True)
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
-        response = client.post(
-            "/conseil/clients/nouveau", data={"name": name, "csrf_token": token}
-        )
+        response = client.post("/conseil/clients/nouveau", data={"name": name, "csrf_token": token})
         return int(response.location.rstrip("/").split("/")[-1])
 
     def new_diagnostic(self, client_id: int, mode="reunion", client=None) -> str:

@@ -109,7 +109,9 @@ def _answer(question) -> st.SearchStrategy:
     exclusive = [o.value for o in question.options if o.exclusive]
     others = [v for v in values if v not in exclusive]
     several = st.lists(st.sampled_from(others), min_size=1, unique=True)
-    return st.one_of(st.sampled_from(exclusive).map(lambda v: [v]), several) if exclusive else several
+    return (
+        st.one_of(st.sampled_from(exclusive).map(lambda v: [v]), several) if exclusive else several
+    )
 
 
 @st.composite

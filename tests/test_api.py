@@ -7,12 +7,20 @@ def test_questionnaire_lists_steps_questions_options_and_conditions(client):
     data = client.get("/api/v1/questionnaire").get_json()
     assert data["version"] == "1"
     assert [s["id"] for s in data["steps"]] == [
-        "profile", "interest", "readiness", "philosophy", "resources", "channels"
+        "profile",
+        "interest",
+        "readiness",
+        "philosophy",
+        "resources",
+        "channels",
     ]
     questions = {q["id"]: q for s in data["steps"] for q in s["questions"]}
     assert questions["website_tracking"]["relevant"] == {"q": "website", "not_in": ["none"]}
-    assert {"value": "b2b", "label": "Des entreprises ou des professionnels",
-            "exclusive": False} in questions["customers"]["options"]
+    assert {
+        "value": "b2b",
+        "label": "Des entreprises ou des professionnels",
+        "exclusive": False,
+    } in questions["customers"]["options"]
     assert questions["local_share"]["type"] == "integer"
 
 
@@ -38,8 +46,14 @@ def test_score_returns_the_result_and_stores_nothing(client, app):
     assert response.status_code == 200
     result = response.get_json()
     assert result["verdict"] in {"go", "start_small", "prepare_first", "not_now"}
-    assert set(result["scores"]) >= {"interest", "readiness", "philosophy", "resources",
-                                      "channels", "overall"}
+    assert set(result["scores"]) >= {
+        "interest",
+        "readiness",
+        "philosophy",
+        "resources",
+        "channels",
+        "overall",
+    }
     from readiness.extensions import db
     from readiness.models import Assessment
 

@@ -79,16 +79,18 @@ def test_cli_refuses_weak_or_mismatched_passwords(runner):
         args=["consultant", "create", "a@b.fr", "--name", "A"], input="motdepasse123\n" * 2
     )
     assert weak.exit_code == 1 and "trop courant" in weak.output
-    short = runner.invoke(args=["consultant", "create", "a@b.fr", "--name", "A"],
-                          input="court\ncourt\n")
+    short = runner.invoke(
+        args=["consultant", "create", "a@b.fr", "--name", "A"], input="court\ncourt\n"
+    )
     assert short.exit_code == 1 and "au moins 12 caractères" in short.output
 
 
 def test_cli_reset_password_and_deactivate(runner, consultants):
     consultants.create()
     new = "tulipe-verte-savon-1987"
-    result = runner.invoke(args=["consultant", "reset-password", "claire@conseil.fr"],
-                           input=f"{new}\n{new}\n")
+    result = runner.invoke(
+        args=["consultant", "reset-password", "claire@conseil.fr"], input=f"{new}\n{new}\n"
+    )
     assert result.exit_code == 0
     assert consultants.login(password=new).status_code == 302
     assert runner.invoke(args=["consultant", "deactivate", "claire@conseil.fr"]).exit_code == 0

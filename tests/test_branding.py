@@ -45,8 +45,12 @@ def upload(client, consultants, filename, data):
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
     return client.post(
         "/conseil/profil",
-        data={"name": "Claire Durand", "firm": "Cabinet Durand", "csrf_token": token,
-              "logo": (io.BytesIO(data), filename)},
+        data={
+            "name": "Claire Durand",
+            "firm": "Cabinet Durand",
+            "csrf_token": token,
+            "logo": (io.BytesIO(data), filename),
+        },
         content_type="multipart/form-data",
     )
 

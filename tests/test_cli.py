@@ -10,8 +10,7 @@ def test_plan_score_prints_the_result_json(runner, tmp_path):
     path.write_text(json.dumps(SAMPLE_ANSWERS), encoding="utf-8")
     result = runner.invoke(args=["plan", "score", str(path)])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output)["verdict"] in {"go", "start_small", "prepare_first",
-                                                    "not_now"}
+    assert json.loads(result.output)["verdict"] in {"go", "start_small", "prepare_first", "not_now"}
 
 
 def test_plan_score_reports_invalid_answers_in_french(runner, tmp_path):

@@ -22,7 +22,12 @@ def test_production_starts_with_a_strong_key(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "x" * 48)
     app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
     assert app.config["SESSION_COOKIE_SECURE"] is True
-    assert "max-age" in app.test_client().get("/", base_url="https://localhost").headers["Strict-Transport-Security"]
+    assert (
+        "max-age"
+        in app.test_client()
+        .get("/", base_url="https://localhost")
+        .headers["Strict-Transport-Security"]
+    )
 
 
 def test_database_url_defaults_to_sqlite_under_instance(monkeypatch, tmp_path):

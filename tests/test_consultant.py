@@ -64,8 +64,12 @@ def test_list_searches_sorts_and_paginates(claire, client, app):
 def test_sort_by_verdict(claire, client, app):
     ready, stuck = claire.new_client("Prête"), claire.new_client("Bloquée")
     walk(app, client, claire.new_diagnostic(ready))
-    walk(app, client, claire.new_diagnostic(stuck),
-         dict(SAMPLE_ANSWERS, who="nobody", hours_per_week=0))
+    walk(
+        app,
+        client,
+        claire.new_diagnostic(stuck),
+        dict(SAMPLE_ANSWERS, who="nobody", hours_per_week=0),
+    )
     for cid in (ready, stuck):
         client.get(f"/conseil/clients/{cid}")  # computes the results
     page = client.get("/conseil/clients?tri=verdict").get_data(as_text=True)
@@ -81,7 +85,9 @@ def test_meeting_notes_are_saved_and_hidden_from_the_client(claire, client, app)
     anonymous = app.test_client()
     page = anonymous.get(f"/d/{token}/interest").get_data(as_text=True)
     assert "Veut vendre vite" not in page and 'name="note"' not in page
-    assert "Veut vendre vite" not in json.dumps(anonymous.get(f"/api/v1/assessments/{token}").get_json())
+    assert "Veut vendre vite" not in json.dumps(
+        anonymous.get(f"/api/v1/assessments/{token}").get_json()
+    )
 
 
 def test_a_link_sent_to_the_client_shows_up_under_the_client(claire, client, app):
@@ -111,8 +117,18 @@ def test_new_diagnostic_starts_prefilled_and_progress_is_shown(claire, client, a
     page = client.get(f"/d/{second}/profile").get_data(as_text=True)
     assert 'value="Boulangerie Martin"' in page
     assert client.get(f"/d/{second}").location.endswith(f"/d/{second}/profile")  # not done yet
-    walk(app, client, second, dict(SAMPLE_ANSWERS, hours_per_week=6, monthly_budget=200,
-                                   complaint_process="written", promise_clarity="written"))
+    walk(
+        app,
+        client,
+        second,
+        dict(
+            SAMPLE_ANSWERS,
+            hours_per_week=6,
+            monthly_budget=200,
+            complaint_process="written",
+            promise_clarity="written",
+        ),
+    )
     page = client.get(f"/conseil/clients/{client_id}").get_data(as_text=True)
     assert "Progrès" in page and "Évolution" in page
     assert "+" in page.split("Évolution")[1]
@@ -130,10 +146,17 @@ def test_pdf_of_a_second_diagnostic_has_progress_branding_and_notes(claire, clie
     client_id = claire.new_client()
     walk(app, client, claire.new_diagnostic(client_id))
     token = claire.new_diagnostic(client_id)
-    walk(app, client, token, dict(SAMPLE_ANSWERS, hours_per_week=6),
-         notes={"profile": "Note privée de Claire"})
-    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(
-        client.get(f"/d/{token}/plan.pdf").data)).pages)
+    walk(
+        app,
+        client,
+        token,
+        dict(SAMPLE_ANSWERS, hours_per_week=6),
+        notes={"profile": "Note privée de Claire"},
+    )
+    text = "".join(
+        p.extract_text()
+        for p in PdfReader(io.BytesIO(client.get(f"/d/{token}/plan.pdf").data)).pages
+    )
     assert "Cabinet Durand Conseil" in text and "Claire Durand" in text
     assert "Vos progrès" in text
     assert "Note privée de Claire" in text
@@ -151,8 +174,11 @@ def test_exports_hold_answers_scores_verdict_and_dates(claire, client, app):
     assert records[0]["answers"] == SAMPLE_ANSWERS
     assert records[0]["verdict"] in {"go", "start_small", "prepare_first", "not_now"}
     assert set(records[0]["scores"]) >= {"overall", "interest"}
-    rows = list(csv.DictReader(io.StringIO(
-        client.get("/conseil/export.csv").get_data(as_text=True).lstrip("\ufeff"))))
+    rows = list(
+        csv.DictReader(
+            io.StringIO(client.get("/conseil/export.csv").get_data(as_text=True).lstrip("\ufeff"))
+        )
+    )
     assert rows[0]["client"] == "Boulangerie Martin"
     assert rows[0]["goals"] == "loyalty | awareness"
     assert rows[0]["score_overall"] == str(records[0]["scores"]["overall"])

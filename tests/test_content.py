@@ -9,17 +9,48 @@ from readiness import create_app
 from readiness.content import CONTENT_DIR, ContentError, load_questionnaire
 
 CONTRACT = {
-    "profile": ["company_name", "sector", "headcount", "customers", "local_share", "website",
-                "email_list"],
-    "interest": ["goals", "customers_online", "competitors_present", "expect_direct_sales",
-                 "results_horizon", "knows_customer_origin"],
-    "readiness": ["promise_clarity", "promise_kept", "response_time", "complaint_process",
-                  "content_sources", "digital_comfort", "website_tracking"],
-    "philosophy": ["criticism_handling", "communication_style", "transparency",
-                   "customer_voice", "time_horizon", "owner_involvement"],
+    "profile": [
+        "company_name",
+        "sector",
+        "headcount",
+        "customers",
+        "local_share",
+        "website",
+        "email_list",
+    ],
+    "interest": [
+        "goals",
+        "customers_online",
+        "competitors_present",
+        "expect_direct_sales",
+        "results_horizon",
+        "knows_customer_origin",
+    ],
+    "readiness": [
+        "promise_clarity",
+        "promise_kept",
+        "response_time",
+        "complaint_process",
+        "content_sources",
+        "digital_comfort",
+        "website_tracking",
+    ],
+    "philosophy": [
+        "criticism_handling",
+        "communication_style",
+        "transparency",
+        "customer_voice",
+        "time_horizon",
+        "owner_involvement",
+    ],
     "resources": ["who", "hours_per_week", "monthly_budget", "training_need", "equipment"],
-    "channels": ["current_channels", "audience_age", "visual_offer", "video_capacity",
-                 "paid_ads_tried"],
+    "channels": [
+        "current_channels",
+        "audience_age",
+        "visual_offer",
+        "video_capacity",
+        "paid_ads_tried",
+    ],
 }
 
 
@@ -27,8 +58,16 @@ def test_questionnaire_keeps_the_contract_of_the_spec():
     q = load_questionnaire()
     assert {s.id: [x.id for x in s.questions] for s in q.steps} == CONTRACT
     assert q.questions["sector"].option_values == (
-        "food_retail", "retail", "restaurant", "crafts", "personal_services", "tourism",
-        "b2b_services", "industry", "ecommerce", "other",
+        "food_retail",
+        "retail",
+        "restaurant",
+        "crafts",
+        "personal_services",
+        "tourism",
+        "b2b_services",
+        "industry",
+        "ecommerce",
+        "other",
     )
     assert q.questions["audience_age"].option_values == ("under_25", "25_44", "45_64", "65_plus")
     assert q.questions["current_channels"].option_values[-1] == "none"
@@ -58,20 +97,33 @@ def question(data, qid):
 @pytest.mark.parametrize(
     ("mutate", "expected"),
     [
-        (lambda d: d["steps"][1]["questions"].append(dict(question(d, "sector"))),
-         "question 'sector': duplicate question id"),
+        (
+            lambda d: d["steps"][1]["questions"].append(dict(question(d, "sector"))),
+            "question 'sector': duplicate question id",
+        ),
         (lambda d: question(d, "sector").update(type="dropdown"), "question 'sector', type"),
-        (lambda d: question(d, "website_tracking").update(relevant={"q": "site", "eq": "x"}),
-         "question 'website_tracking', relevant: unknown question 'site'"),
-        (lambda d: question(d, "website_tracking").update(
-            relevant={"q": "website", "not_in": ["nope"]}),
-         "question 'website' has no option 'nope'"),
-        (lambda d: question(d, "visual_offer").update(choices="oui_non"),
-         "unknown choice list 'oui_non'"),
-        (lambda d: question(d, "hours_per_week").update(min=50),
-         "question 'hours_per_week': an integer question needs min <= max"),
-        (lambda d: question(d, "sector").update(options=[{"value": "a", "label": "A"}] * 2),
-         "question 'sector': duplicate option value"),
+        (
+            lambda d: question(d, "website_tracking").update(relevant={"q": "site", "eq": "x"}),
+            "question 'website_tracking', relevant: unknown question 'site'",
+        ),
+        (
+            lambda d: question(d, "website_tracking").update(
+                relevant={"q": "website", "not_in": ["nope"]}
+            ),
+            "question 'website' has no option 'nope'",
+        ),
+        (
+            lambda d: question(d, "visual_offer").update(choices="oui_non"),
+            "unknown choice list 'oui_non'",
+        ),
+        (
+            lambda d: question(d, "hours_per_week").update(min=50),
+            "question 'hours_per_week': an integer question needs min <= max",
+        ),
+        (
+            lambda d: question(d, "sector").update(options=[{"value": "a", "label": "A"}] * 2),
+            "question 'sector': duplicate option value",
+        ),
         (lambda d: question(d, "sector").update(colour="red"), "question 'sector', colour"),
     ],
 )
@@ -91,8 +143,6 @@ def test_unreadable_yaml_is_reported(tmp_path):
 
 def test_a_broken_content_file_stops_start_up(tmp_path, monkeypatch):
     path = broken(tmp_path, lambda d: question(d, "sector").update(type="dropdown"))
-    monkeypatch.setattr(
-        "readiness.load_questionnaire", lambda: load_questionnaire(path)
-    )
+    monkeypatch.setattr("readiness.load_questionnaire", lambda: load_questionnaire(path))
     with pytest.raises(ContentError, match="sector"):
         create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"})

@@ -22,8 +22,18 @@ def step_form(app, questionnaire):
 
 
 def profile(**changes):
-    base = {k: SAMPLE_ANSWERS[k] for k in ("company_name", "sector", "headcount", "customers",
-                                            "local_share", "website", "email_list")}
+    base = {
+        k: SAMPLE_ANSWERS[k]
+        for k in (
+            "company_name",
+            "sector",
+            "headcount",
+            "customers",
+            "local_share",
+            "website",
+            "email_list",
+        )
+    }
     return {k: v for k, v in dict(base, **changes).items() if v is not None}
 
 
@@ -58,16 +68,24 @@ def test_text_is_trimmed(step_form):
 
 
 def test_several_of_needs_at_least_one(step_form):
-    answers = {k: SAMPLE_ANSWERS[k] for k in ("customers_online", "competitors_present",
-                                               "expect_direct_sales", "results_horizon",
-                                               "knows_customer_origin")}
+    answers = {
+        k: SAMPLE_ANSWERS[k]
+        for k in (
+            "customers_online",
+            "competitors_present",
+            "expect_direct_sales",
+            "results_horizon",
+            "knows_customer_origin",
+        )
+    }
     form = step_form("interest", answers)
     assert form.errors == {"goals": ["Cochez au moins une réponse."]}
 
 
 def test_several_of_rejects_unknown_and_exclusive_combinations(step_form):
-    resources = {k: SAMPLE_ANSWERS[k] for k in ("who", "hours_per_week", "monthly_budget",
-                                                 "training_need")}
+    resources = {
+        k: SAMPLE_ANSWERS[k] for k in ("who", "hours_per_week", "monthly_budget", "training_need")
+    }
     form = step_form("resources", dict(resources, equipment=["smartphone", "none"]))
     assert "« Rien de tout cela » ne peut pas être coché" in form.errors["equipment"][0]
     form = step_form("resources", dict(resources, equipment=["drone"]))
@@ -75,9 +93,17 @@ def test_several_of_rejects_unknown_and_exclusive_combinations(step_form):
 
 
 def test_conditional_question_depends_on_saved_answers(step_form):
-    readiness = {k: SAMPLE_ANSWERS[k] for k in ("promise_clarity", "promise_kept",
-                                                 "response_time", "complaint_process",
-                                                 "content_sources", "digital_comfort")}
+    readiness = {
+        k: SAMPLE_ANSWERS[k]
+        for k in (
+            "promise_clarity",
+            "promise_kept",
+            "response_time",
+            "complaint_process",
+            "content_sources",
+            "digital_comfort",
+        )
+    }
     without_site = step_form("readiness", readiness, saved={"website": "none"})
     assert "website_tracking" not in without_site._fields
     assert without_site.errors == {}

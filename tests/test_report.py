@@ -26,7 +26,7 @@ def test_result_page_shows_verdict_scores_channels_plan_and_pdf_link(wizard, cli
     assert result["verdict_sentence"] in html
     assert "<svg" in html and 'role="img"' in html
     for dimension in ("Intérêt", "Préparation", "Philosophie", "Ressources", "Canaux"):
-        assert f"<th scope=\"row\">{dimension}</th>" in html
+        assert f'<th scope="row">{dimension}</th>' in html
     primary = [c for c in result["channels"] if c["role"] == "primary"]
     assert primary and all(c["label"] in html for c in primary)
     for action in result["actions"]:

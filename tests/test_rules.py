@@ -119,8 +119,8 @@ def _break(tmp_path, name: str, old: str, new: str) -> Path:
         ),
         (
             "channels.yaml",
-            "when: {q: visual_offer, eq: \"yes\"}\n        points: 30",
-            "when: {q: visual_offers, eq: \"yes\"}\n        points: 30",
+            'when: {q: visual_offer, eq: "yes"}\n        points: 30',
+            'when: {q: visual_offers, eq: "yes"}\n        points: 30',
             r"channels\.yaml: channel 'instagram', rule 'visual', when: unknown question",
         ),
         (
@@ -131,8 +131,8 @@ def _break(tmp_path, name: str, old: str, new: str) -> Path:
         ),
         (
             "actions.yaml",
-            "horizon: year\n    title: \"Reliez",
-            "horizon: next_year\n    title: \"Reliez",
+            'horizon: year\n    title: "Reliez',
+            'horizon: next_year\n    title: "Reliez',
             r"actions\.yaml: action 'integrate_digital', horizon: Input should be",
         ),
         (
@@ -238,7 +238,9 @@ def test_because_quotes_only_the_ticked_options_a_rule_looked_at():
     result = result_for(answers)
     focus = next(a for a in result["actions"] if a["id"] == "focus_channels")
     assert focus["because"][0]["answer"] == answers["current_channels"]
-    labels = [b["label"] for b in result_for(case_answers("nobody_no_time"))["actions"][0]["because"]]
+    labels = [
+        b["label"] for b in result_for(case_answers("nobody_no_time"))["actions"][0]["because"]
+    ]
     assert labels and all(" — " in label for label in labels)
 
 

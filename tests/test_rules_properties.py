@@ -38,6 +38,7 @@ RESULT_KEYS = {
     "fired",
     "rules_version",
 }
+ROLES = ["primary", "secondary", "avoid"]
 PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # Edits that make a blocker fire; each only worsens answers.
@@ -64,8 +65,8 @@ def test_any_valid_answers_give_a_valid_result(answers):
     assert set(result["scores"]) == SCORE_KEYS
     assert all(isinstance(v, int) and 0 <= v <= 100 for v in result["scores"].values())
     assert {c["channel"] for c in result["channels"]} == CHANNELS
-    fits = [c["fit"] for c in result["channels"]]
-    assert fits == sorted(fits, reverse=True)
+    order = [(ROLES.index(c["role"]), -c["fit"]) for c in result["channels"]]
+    assert order == sorted(order)
     for channel in result["channels"]:
         assert 0 <= channel["fit"] <= 100 and channel["label"]
         assert channel["role"] in ("primary", "secondary", "avoid")

@@ -124,7 +124,9 @@ def test_previous_keeps_what_was_typed_without_storing_an_invalid_step(wizard, c
     assert response.location.endswith(f"/d/{token}/profile")
     assert "goals" not in saved(client, token)["answers"]
     page = client.get(f"/d/{token}/interest").get_data(as_text=True)
-    assert re.search(r'<input[^>]*checked[^>]*value="sales"|<input[^>]*value="sales"[^>]*checked', page)
+    assert re.search(
+        r'<input[^>]*checked[^>]*value="sales"|<input[^>]*value="sales"[^>]*checked', page
+    )
 
 
 def test_two_tabs_saving_different_steps_lose_nothing(wizard, app):
@@ -175,7 +177,7 @@ def test_conditional_question_is_required_when_it_applies(wizard):
 
 
 def test_markup_in_answers_shows_as_text(wizard, client):
-    answers = dict(SAMPLE_ANSWERS, company_name='<script>alert(1)</script> & <b>Boulangerie</b>')
+    answers = dict(SAMPLE_ANSWERS, company_name="<script>alert(1)</script> & <b>Boulangerie</b>")
     token = wizard.complete(answers)
     html = client.get(f"/d/{token}/recapitulatif").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in html

@@ -5,9 +5,14 @@ from typing import Any
 
 from readiness.rules.compiled import Answers, ChannelRules
 
+ROLE_ORDER = {"primary": 0, "secondary": 1, "avoid": 2}
+
 
 def rank(rules: ChannelRules, answers: Answers) -> tuple[list[dict[str, Any]], list[str]]:
-    """Channels best fit first (ties in file order), with roles; and the rules that fired."""
+    """Primary, then secondary, then avoid; best fit first within each (ties in file order).
+
+    Also returns the ids of the channel rules that fired.
+    """
     fired: list[str] = []
     scored = []
     for position, channel in enumerate(rules.channels):
@@ -22,7 +27,7 @@ def rank(rules: ChannelRules, answers: Answers) -> tuple[list[dict[str, Any]], l
     scored.sort(key=lambda s: s[:2])
     allowed = max_primary(rules, answers)
     # Keep a primary slot for a network to publish on when one fits well enough.
-    network_fits = any(c.posts and -s <= -rules.primary_min for s, _, c, _ in scored)
+    network_fits = any(c.posts and -s >= rules.primary_min for s, _, c, _ in scored)
     quiet_allowed = max(1, allowed - 1) if network_fits else allowed
     ranked, primaries, quiet = [], 0, 0
     for negative_fit, _, channel, reasons in scored:
@@ -46,6 +51,7 @@ def rank(rules: ChannelRules, answers: Answers) -> tuple[list[dict[str, Any]], l
                 "reasons": reasons,
             }
         )
+    ranked.sort(key=lambda c: ROLE_ORDER[c["role"]])  # stable: keeps the fit order
     return ranked, fired
 
 
