@@ -1,6 +1,8 @@
 """Consultant pages at scale: seed 10,000 diagnostics across 200 consultants, time the pages.
 
-Usage: DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test .venv/bin/python bench/consultant_bench.py
+Usage (PostgreSQL, the default URL is the local test database):
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test \
+    .venv/bin/python bench/consultant_bench.py
 Works in its own schema (bench_consultants), dropped at the end. Target: client list and
 client page ≤ 50 ms median.
 """

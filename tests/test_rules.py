@@ -7,9 +7,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
-from readiness.content import ContentError
-from readiness.rules import Rules, evaluate, load_rules
 from rules_helpers import (
     copy_rule_files,
     describe,
@@ -20,6 +17,9 @@ from rules_helpers import (
     rules,
     unmet,
 )
+
+from readiness.content import ContentError
+from readiness.rules import Rules, evaluate, load_rules
 
 CASES = load_cases()
 SEEDS = Path("/work/shared/seeds")

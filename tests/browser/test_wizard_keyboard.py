@@ -2,7 +2,10 @@
 
 from tests.conftest import SAMPLE_ANSWERS
 
-FOCUSED = "() => document.activeElement && (document.activeElement.id || document.activeElement.textContent.trim())"
+FOCUSED = (
+    "() => document.activeElement"
+    " && (document.activeElement.id || document.activeElement.textContent.trim())"
+)
 
 
 def tab_to(page, target: str, limit: int = 200) -> None:
