@@ -41,6 +41,34 @@ def score_command(answers_file: Path) -> None:
     sys.stdout.write("\n")
 
 
+@plan.command("pdf")
+@click.argument(
+    "answers_file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option("--token", help="Jeton d'un diagnostic enregistré (au lieu d'un fichier).")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Fichier PDF à écrire."
+)
+def pdf_command(answers_file: Path | None, token: str | None, output: Path | None) -> None:
+    """Render the action plan of an answers JSON file, or of a stored diagnostic, to a PDF."""
+    from readiness import pdf
+
+    if (answers_file is None) == (token is None):
+        raise click.UsageError("Donnez soit un fichier de réponses, soit --token.")
+    if token:
+        assessment = assessments.find(token)
+        answers = results.completed_answers(assessment) if assessment else None
+        if answers is None:
+            raise click.ClickException("Aucun diagnostic terminé pour ce jeton.")
+        report = results.build_report(assessment, answers, with_notes=True)
+    else:
+        answers = read_answers(answers_file)
+        report = results.report_data(answers, results.evaluate_scenario(answers))
+    output = output or Path(pdf.plan_filename(report))
+    output.write_bytes(pdf.render_plan(report))
+    click.echo(f"PDF écrit : {output}")
+
+
 consultant = AppGroup("consultant", help="Comptes des consultants.")
 
 

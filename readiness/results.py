@@ -11,7 +11,7 @@ from readiness.branding import logo_data_uri
 from readiness.content import Questionnaire
 from readiness.extensions import db
 from readiness.formatting import fr_number
-from readiness.models import Assessment
+from readiness.models import Assessment, utcnow
 from readiness.radar import radar_svg
 from readiness.rules import evaluate
 
@@ -173,10 +173,24 @@ def build_report(
     notes = step_notes(assessment) if with_notes else []
     previous = previous_scores(assessment)
     extras = json.dumps([consultant, notes, previous], sort_keys=True, default=str)
-    return {
+    return report_data(
+        answers,
+        result,
+        date=assessment.updated_at,
+        token=assessment.token,
+        consultant=consultant,
+        notes=notes,
+        previous=previous,
+        cache_key=hashlib.sha256(f"{assessment.result_key}|{extras}".encode()).hexdigest(),
+    )
+
+
+def report_data(answers: dict[str, Any], result: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    """The report of answers that may not be stored (CLI): no branding, notes or cache."""
+    report = {
         "company_name": answers["company_name"],
-        "date": assessment.updated_at,
-        "token": assessment.token,
+        "date": utcnow(),
+        "token": "",
         "answers": labelled_answers(content().questionnaire, answers),
         "declared": {
             "hours_per_week": answers.get("hours_per_week", 0),
@@ -184,8 +198,10 @@ def build_report(
         },
         "result": result,
         "radar_svg": str(radar_svg(result["scores"])),
-        "consultant": consultant,
-        "notes": notes,
-        "previous": previous,
-        "cache_key": hashlib.sha256(f"{assessment.result_key}|{extras}".encode()).hexdigest(),
+        "consultant": None,
+        "notes": [],
+        "previous": None,
+        "cache_key": None,
     }
+    report.update(extra)
+    return report

@@ -18,8 +18,10 @@ from rules_helpers import (
     unmet,
 )
 
+from readiness import conditions
 from readiness.content import ContentError
 from readiness.rules import Rules, evaluate, load_rules
+from readiness.rules.predicates import compile_condition
 
 CASES = load_cases()
 SEEDS = Path("/work/shared/seeds")
@@ -78,7 +80,8 @@ def _break(tmp_path, name: str, old: str, new: str) -> Path:
             "actions.yaml",
             "when: {q: website, eq: outdated}",
             "when: {q: website, eq: old}",
-            r"actions\.yaml: action 'refresh_website', when: question 'website' has no option 'old'",
+            r"actions\.yaml: action 'refresh_website', when: "
+            r"question 'website' has no option 'old'",
         ),
         (
             "actions.yaml",
@@ -143,14 +146,28 @@ def _break(tmp_path, name: str, old: str, new: str) -> Path:
         ),
         (
             "actions.yaml",
+            "requires: {q: hours_per_week, gte: 1}",
+            "requires: {q: hours_per_week, gte: one}",
+            r"actions\.yaml: action 'google_profile', requires, when: question 'hours_per_week': "
+            r"operator 'gte' needs a number",
+        ),
+        (
+            "scoring.yaml",
+            "points: {low: 0, medium: 5, high: 8}",
+            "points: {low: 0, medium: 5}",
+            r"scoring\.yaml: dimension 'resources', question 'digital_comfort': no points for "
+            r"option 'high'",
+        ),
+        (
+            "actions.yaml",
             'title: "Publiez {posts} fois par semaine sur {channels}"',
             'title: "Publiez {posts.real} fois par semaine"',
             r"actions\.yaml: publishing 'publish_regularly', title: unknown placeholder",
         ),
         (
             "actions.yaml",
-            "hours_per_week: 0.5\n    eur_per_month: 0\n    kpi: \"Taux d'ouverture, clics et clients",
-            "hours_per_week: 0.4\n    eur_per_month: 0\n    kpi: \"Taux d'ouverture, clics et clients",
+            "hours_per_week: 0.5\n    eur_per_month: 0\n    kpi: \"Taux d'ouverture, clics et cl",
+            "hours_per_week: 0.4\n    eur_per_month: 0\n    kpi: \"Taux d'ouverture, clics et cl",
             r"actions\.yaml: action 'email_customers', hours_per_week: Input should be a multiple",
         ),
     ],
@@ -158,6 +175,13 @@ def _break(tmp_path, name: str, old: str, new: str) -> Path:
 def test_a_typo_fails_at_load_naming_file_item_and_problem(tmp_path, name, old, new, expected):
     directory = _break(tmp_path, name, old, new)
     with pytest.raises(ContentError, match=expected):
+        load_rules(questionnaire(), directory)
+
+
+def test_an_unreadable_file_is_named(tmp_path):
+    directory = copy_rule_files(tmp_path)
+    (directory / "channels.yaml").write_text("channels: [unclosed", encoding="utf-8")
+    with pytest.raises(ContentError, match=r"^channels\.yaml: cannot be read"):
         load_rules(questionnaire(), directory)
 
 
@@ -305,3 +329,54 @@ def test_misconceptions_carry_their_correcting_evidence():
     assert {e["id"] for e in quick["evidence"]} >= {"kentico_never_bought", "l2_new_customers"}
     likes = next(m for m in result["misconceptions"] if m["id"] == "likes_are_customers")
     assert any("800" in (e["figure"] or "") for e in likes["evidence"])
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        {"q": "website", "eq": "current"},
+        {"q": "website", "ne": "current"},
+        {"q": "website", "in": ["none", "outdated"]},
+        {"q": "website", "not_in": ["none"]},
+        {"q": "hours_per_week", "gt": 4},
+        {"q": "hours_per_week", "lte": 4},
+        {"q": "goals", "contains": "sales"},
+        {"q": "goals", "contains_any": ["recruiting", "partners"]},
+        {"q": "goals", "contains_all": ["sales", "loyalty"]},
+        {"q": "goals", "count_gte": 2},
+        {"q": "goals", "count_lte": 1},
+        {"q": "website_tracking", "eq": "yes"},
+        {"q": "website_tracking", "answered": False},
+        {"q": "website", "answered": True},
+        {"all": [{"q": "website", "eq": "current"}, {"q": "hours_per_week", "gt": 10}]},
+        {"all": [{"q": "website", "eq": "current"}]},
+        {
+            "any": [
+                {"q": "website", "eq": "none"},
+                {"q": "goals", "count_gte": 3},
+                {"q": "hours_per_week", "gte": 10},
+            ]
+        },
+        {"not": {"q": "website", "eq": "none"}},
+    ],
+)
+@pytest.mark.parametrize(
+    "answers",
+    [
+        {"website": "current", "hours_per_week": 4, "goals": ["sales", "loyalty"]},
+        {"website": "none", "hours_per_week": 12, "goals": ["recruiting"]},
+        {"website": "current", "website_tracking": "yes", "hours_per_week": 0, "goals": []},
+    ],
+)
+def test_compiled_conditions_agree_with_the_reference_evaluator(condition, answers):
+    assert compile_condition(condition)(answers) == conditions.evaluate(condition, answers)
+
+
+def test_guards_are_checked_but_not_quoted():
+    result = result_for(case_answers("baker_no_website"))
+    google = next(a for a in result["actions"] if a["id"] == "google_profile")
+    assert {b["question"] for b in google["because"]} == {"local_share", "sector"}
+    answers = case_answers("baker_no_website")
+    answers.update(hours_per_week=0)
+    ids = {a["id"] for a in result_for(answers)["actions"]}
+    assert "google_profile" not in ids and "google_profile_delegated" in ids
