@@ -15,6 +15,7 @@ from werkzeug.datastructures import MultiDict
 
 from readiness import assessments, clients
 from readiness.forms import cleaned_answers, make_step_form
+from readiness.results import labelled_answers
 
 bp = Blueprint("wizard", __name__)
 NOTE_MAX_LENGTH = 5000
@@ -110,8 +111,7 @@ def summary(token: str):
     completion = assessments.step_completion(q, steps)
     return render_template(
         "summary.html",
-        questionnaire=q,
-        answers=answers,
+        sections=labelled_answers(q, answers),
         completion=completion,
         complete=all(completion.values()),
         token=token,
