@@ -30,6 +30,7 @@ import jinja2
 from flask import current_app, has_app_context
 from markupsafe import Markup
 from weasyprint import HTML
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from readiness import pdf_cache
@@ -127,17 +128,22 @@ def html_to_pdf(html: str, timeout: float | None = None) -> bytes:
     static = _static_folder()
     if not hasattr(os, "fork"):
         return write_pdf(html, static)
-    _warm_up(static)
-    return _in_child(write_pdf, (html, static), timeout or DEFAULT_TIMEOUT)
+    fonts = _warm_fonts(static)
+    return _in_child(write_pdf, (html, static, None, fonts), timeout or DEFAULT_TIMEOUT)
 
 
-def write_pdf(html: str, static_folder: str | os.PathLike, fetcher: URLFetcher | None = None):
+def write_pdf(
+    html: str,
+    static_folder: str | os.PathLike,
+    fetcher: URLFetcher | None = None,
+    font_config: FontConfiguration | None = None,
+) -> bytes:
     """WeasyPrint alone, in this process: only the static folder is reachable."""
-    fetcher = fetcher or StaticOnlyFetcher(static_folder)
+    base_url = Path(static_folder).resolve().as_uri() + "/"
     document = HTML(
-        string=html, base_url=Path(static_folder).resolve().as_uri() + "/", url_fetcher=fetcher
+        string=html, base_url=base_url, url_fetcher=fetcher or StaticOnlyFetcher(static_folder)
     )
-    return document.write_pdf(presentational_hints=False)
+    return document.write_pdf(presentational_hints=False, font_config=font_config)
 
 
 # --- the template's data: plain values, computed here rather than in Jinja --------------
@@ -339,15 +345,14 @@ def _environment() -> jinja2.Environment:
 # --- running WeasyPrint in a child process with a deadline -----------------------------
 
 
-def _warm_up(static_folder: str) -> None:
-    """Load fonts and stylesheets once in this process, so every forked child starts warm."""
-    if getattr(_warm_up, "done", False):
-        return
+@cache
+def _warm_fonts(static_folder: str) -> FontConfiguration:
+    """Fonts and stylesheet loaded once in this process; every forked child starts warm."""
     with _warm:
-        if not getattr(_warm_up, "done", False):
-            page = '<link rel="stylesheet" href="print.css"><h1>É</h1><p><b>a</b> <i>b</i></p>'
-            write_pdf(page, static_folder)
-            _warm_up.done = True
+        fonts = FontConfiguration()
+        page = '<link rel="stylesheet" href="print.css"><h1>É</h1><p><b>a</b> <i>b</i></p>'
+        write_pdf(page, static_folder, font_config=fonts)
+        return fonts
 
 
 def _in_child(function, args: tuple, timeout: float) -> bytes:

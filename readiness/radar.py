@@ -48,7 +48,7 @@ def radar_svg(scores: dict, previous: dict | None = None, title: str = "Vos scor
         score = int(scores.get(dimension, 0))
         ly += 12 if ly > CY else (-2 if i == 0 else 4)  # keep labels clear of the outer ring
         parts.append(
-            f'<text x="{lx:.1f}" y="{ly:.1f}" text-anchor="{anchor}" font-size="13" '
+            f'<text x="{lx:.1f}" y="{ly:.1f}" text-anchor="{anchor}" font-size="15" '
             f'fill="#1a1a1a">{escape(label)} {score}</text>'
         )
     if previous:
