@@ -1,8 +1,12 @@
-"""The rendered PDF of each diagnostic, kept in the database so it is not rendered twice."""
+"""The rendered PDFs of each diagnostic, kept in the database so they are not rendered twice.
+
+A diagnostic keeps its ``KEEP`` latest PDFs (the consultant's copy with notes and the
+client's without); older keys are pruned on each store, so the table never grows unbounded.
+"""
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, LargeBinary, String, UniqueConstraint, select
+from sqlalchemy import DateTime, ForeignKey, LargeBinary, String, UniqueConstraint, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, mapped_column
@@ -10,15 +14,17 @@ from sqlalchemy.orm import Mapped, mapped_column
 from readiness.extensions import db
 from readiness.models import Assessment, utcnow
 
+KEEP = 2
+
 
 class PdfCache(db.Model):
-    """The latest PDF of one diagnostic; one row per diagnostic, replaced when the key changes."""
+    """One rendered PDF of a diagnostic, under the key of what it was rendered from."""
 
     __tablename__ = "pdf_cache"
-    __table_args__ = (UniqueConstraint("assessment_id", name="uq_pdf_cache_assessment"),)
+    __table_args__ = (UniqueConstraint("assessment_id", "key", name="uq_pdf_cache_assessment_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # Deleting a diagnostic deletes its PDF: it holds the client's answers.
+    # Deleting a diagnostic deletes its PDFs: they hold the client's answers.
     assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"))
     key: Mapped[str] = mapped_column(String(64))
     pdf: Mapped[bytes] = mapped_column(LargeBinary)
@@ -35,7 +41,7 @@ def load(token: str, key: str) -> bytes | None:
 
 
 def store(token: str, key: str, pdf: bytes) -> bool:
-    """Keep ``pdf`` as the diagnostic's only PDF; False when there is no such diagnostic."""
+    """Store ``pdf`` and prune the diagnostic's older ones; False when there is no diagnostic."""
     assessment_id = db.session.scalar(select(Assessment.id).where(Assessment.token == token))
     if assessment_id is None:
         return False
@@ -45,11 +51,23 @@ def store(token: str, key: str, pdf: bytes) -> bool:
         assessment_id=assessment_id, key=key, pdf=pdf, created_at=now
     )
     statement = statement.on_conflict_do_update(
-        index_elements=["assessment_id"],
-        set_={"key": statement.excluded.key, "pdf": statement.excluded.pdf, "created_at": now},
+        index_elements=["assessment_id", "key"],
+        set_={"pdf": statement.excluded.pdf, "created_at": now},
+    )
+    newest = (
+        select(PdfCache.id)
+        .where(PdfCache.assessment_id == assessment_id)
+        .order_by(PdfCache.created_at.desc(), PdfCache.id.desc())
+        .limit(KEEP)
     )
     try:
         db.session.execute(statement)
+        db.session.execute(
+            delete(PdfCache).where(
+                PdfCache.assessment_id == assessment_id,
+                PdfCache.id.not_in(newest.scalar_subquery()),
+            )
+        )
         db.session.commit()
     except Exception:
         db.session.rollback()

@@ -85,14 +85,13 @@ def _week(week: int, running, capacity: int, start: date | None) -> dict[str, An
         if first <= week:
             minutes, posts = profile[week - first]
             task = {"id": action["id"], "title": action["title"], "hours": minutes / 60}
-            task.update(new=first == week, posts=posts)
+            task.update(new=first == week, posts=posts, review=False)
             tasks.append(task)
     hours = sum(t["hours"] for t in tasks)
     if week in REVIEWS:
         # Done in the usual weekly slot: a review adds no time of its own.
-        tasks.append(
-            {"id": f"review_{week}", "title": REVIEWS[week], "hours": 0, "new": True, "posts": None}
-        )
+        review = {"id": f"review_{week}", "title": REVIEWS[week], "hours": 0, "posts": None}
+        tasks.append(dict(review, new=True, review=True))
     return {
         "week": week,
         "starts": start + timedelta(weeks=week - 1) if start else None,

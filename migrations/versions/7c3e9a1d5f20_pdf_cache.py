@@ -1,4 +1,4 @@
-"""pdf cache: the latest rendered PDF of each assessment
+"""pdf cache: the latest rendered PDFs of each assessment
 
 Revision ID: 7c3e9a1d5f20
 Revises: 51a59b0babaa
@@ -25,7 +25,7 @@ def upgrade():
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['assessment_id'], ['assessments.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('assessment_id', name='uq_pdf_cache_assessment')
+    sa.UniqueConstraint('assessment_id', 'key', name='uq_pdf_cache_assessment_key')
     )
 
 

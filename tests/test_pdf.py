@@ -1,0 +1,304 @@
+"""The printable plan: its content, French typography, a renderer that fetches nothing, a limit."""
+
+import html as html_lib
+import http.server
+import io
+import re
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from readiness import create_app, pdf, results
+from readiness.radar import radar_svg
+from tests.conftest import SAMPLE_ANSWERS
+
+HOSTILE_NAME = '<img src="file:///etc/passwd"> & <b>Boulangerie</b>'
+CONSULTANT = {
+    "name": "Claire Dubois",
+    "firm": "Dubois Conseil",
+    "email": "claire@dubois-conseil.fr",
+    "phone": "06 12 34 56 78",
+    "logo_data_uri": None,
+}
+
+
+@pytest.fixture(scope="module")
+def pdf_app(tmp_path_factory):
+    """One app for the module: the rendering tests need no database of their own."""
+    database = tmp_path_factory.mktemp("pdf") / "pdf.sqlite3"
+    return create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
+        }
+    )
+
+
+def make_report(app, answers=None, **extra) -> dict:
+    """A report as the report service hands it to pdf.py, from answers and the real rules."""
+    answers = answers or SAMPLE_ANSWERS
+    questionnaire = app.extensions["readiness"].questionnaire
+    answers = questionnaire.relevant_answers(answers)
+    with app.app_context():
+        result = results.evaluate_scenario(answers)
+    report = {
+        "company_name": answers["company_name"],
+        "date": datetime(2026, 11, 22, 9, 30, tzinfo=UTC),
+        "token": "t" * 32,
+        "answers": results.labelled_answers(questionnaire, answers),
+        "result": result,
+        "radar_svg": str(radar_svg(result["scores"])),
+        "consultant": None,
+        "notes": [],
+        "previous": None,
+        "cache_key": "k" * 64,
+    }
+    report.update(extra)
+    return report
+
+
+def pdf_text(document: bytes) -> tuple[int, str]:
+    """Page count and the whole text, with every run of spaces (no-break ones too) as one."""
+    reader = PdfReader(io.BytesIO(document))
+    text = " ".join(page.extract_text() for page in reader.pages)
+    return len(reader.pages), re.sub(r"[\s\u00a0\u202f]+", " ", text)
+
+
+def flat(text: str) -> str:
+    return re.sub(r"[\s\u00a0\u202f]+", " ", text)
+
+
+class RecordingFetcher(pdf.StaticOnlyFetcher):
+    """The app's fetcher, noting every URL WeasyPrint asks for."""
+
+    def __init__(self, static_folder):
+        super().__init__(static_folder)
+        self.urls = []
+
+    def fetch(self, url, headers=None):
+        self.urls.append(url)
+        return super().fetch(url, headers)
+
+
+@pytest.fixture(scope="module")
+def full_plan(pdf_app):
+    """A plan with every section (branding, notes, progress), rendered once in this process."""
+    report = make_report(
+        pdf_app,
+        dict(SAMPLE_ANSWERS, company_name=HOSTILE_NAME),
+        consultant=CONSULTANT,
+        notes=[{"step": "Vos ressources", "text": "Bloquer 2 h le lundi : <script>x</script>!"}],
+        previous={"date": datetime(2026, 5, 4, tzinfo=UTC), "scores": {"interest": 50}},
+    )
+    with pdf_app.app_context():
+        html = pdf.plan_html(report)
+        fetcher = RecordingFetcher(pdf_app.static_folder)
+        document = pdf.write_pdf(html, pdf_app.static_folder, fetcher)
+    pages, text = pdf_text(document)
+    return {"report": report, "html": html, "pages": pages, "text": text, "urls": fetcher.urls}
+
+
+def test_the_plan_holds_verdict_actions_footer_and_answers(full_plan):
+    report, text, pages = full_plan["report"], full_plan["text"], full_plan["pages"]
+    result = report["result"]
+    assert flat(result["verdict_label"]) in text
+    assert flat(result["verdict_sentence"]) in text
+    for action in result["actions"]:
+        assert flat(action["title"]) in text
+    for horizon in ("Ce mois-ci", "D'ici 3 mois", "Dans l'année"):
+        assert horizon in text
+    assert f"page 1 / {pages}" in text and f"page {pages} / {pages}" in text
+    assert "22 novembre 2026" in text
+    for step in report["answers"]:
+        for item in step["items"]:
+            assert flat(item["value"]) in text
+    for heading in ("Vos 90 premiers jours", "Les indicateurs à suivre", "Vos progrès"):
+        assert heading in text
+    assert "Claire Dubois" in text and "Dubois Conseil" in text
+
+
+def test_every_evidence_cited_is_listed_with_its_source(full_plan):
+    text = full_plan["text"]
+    result = full_plan["report"]["result"]
+    cited = [e for a in result["actions"] for e in a["evidence"]]
+    cited += [e for m in result["misconceptions"] for e in m["evidence"]]
+    assert cited
+    for evidence in cited:
+        assert flat(evidence["text"]) in text
+        assert (
+            flat(f"Source : {evidence['source']}, {evidence['year'] or 'année non précisée'}")
+            in text
+        )
+
+
+def test_markup_typed_in_answers_is_printed_as_text_and_fetches_nothing(full_plan):
+    assert HOSTILE_NAME in full_plan["text"]
+    assert "<script>x</script>" in full_plan["text"]
+    assert '<img src="file:///etc/passwd">' not in full_plan["html"]
+    assert "&lt;img src=" in full_plan["html"]
+    static = Path(pdf.STATIC_DIR).resolve().as_uri()
+    assert full_plan["urls"] == [f"{static}/print.css"]
+
+
+def test_french_typography(full_plan):
+    html = full_plan["html"]
+    assert "Vos 90 premiers jours" in html
+    assert re.search(r"«&nbsp;|«\u00a0", html)  # no-break space inside quotes
+    assert "\u00a0:" in html or "&nbsp;:" in html
+    assert re.search(r"\d\u00a0(h|min)\b", html)  # 2 h, 15 min never split
+    assert "0\u00a0€" in html or "\u202f€" not in html
+
+
+def test_filename_is_a_slug_of_the_company_and_the_french_date(pdf_app):
+    report = make_report(pdf_app, dict(SAMPLE_ANSWERS, company_name="Café « Élise » & Fils"))
+    assert pdf.plan_filename(report) == "plan-action-cafe-elise-fils-2026-11-22.pdf"
+    late = dict(
+        report, date=datetime(2026, 11, 22, 23, 30, tzinfo=UTC)
+    )  # already the 23rd in Paris
+    assert pdf.plan_filename(late).endswith("-2026-11-23.pdf")
+    assert pdf.plan_filename(dict(report, company_name="<>")) == (
+        "plan-action-entreprise-2026-11-22.pdf"
+    )
+
+
+def test_zero_hours_plan_says_so_and_lists_what_someone_else_can_do(pdf_app):
+    answers = dict(SAMPLE_ANSWERS, who="nobody", hours_per_week=0, monthly_budget=0)
+    report = make_report(pdf_app, answers)
+    with pdf_app.app_context():
+        html = flat(html_lib.unescape(pdf.plan_html(report)))
+    assert "Vous avez déclaré 0 heure par semaine" in html
+    assert "Semaine</th>" not in html  # no weekly table to follow
+    for action in pdf.delegable_actions(report["result"]):
+        assert flat(action["title"]) in html
+
+
+def test_render_in_a_child_process_gives_a_pdf(pdf_app):
+    with pdf_app.app_context():
+        document = pdf.render_plan(make_report(pdf_app))
+    pages, text = pdf_text(document)
+    assert document.startswith(b"%PDF") and pages >= 5
+    assert "Boulangerie Martin" in text
+
+
+def test_a_render_that_runs_too_long_raises_pdf_timeout(pdf_app):
+    pdf_app.config["PDF_RENDER_TIMEOUT"] = 0.01
+    try:
+        with pdf_app.app_context(), pytest.raises(pdf.PdfTimeout):
+            pdf.render_plan(make_report(pdf_app))
+    finally:
+        del pdf_app.config["PDF_RENDER_TIMEOUT"]
+
+
+def test_a_render_error_in_the_child_is_reported():
+    with pytest.raises(pdf.PdfRenderError, match="ZeroDivisionError"):
+        pdf._in_child(lambda: 1 / 0, (), timeout=10)
+
+
+# --- the renderer reaches nothing but the static folder ----------------------------------
+
+
+@pytest.fixture
+def http_server():
+    """A local server counting the requests it gets, on a free port."""
+    hits = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            hits.append(self.path)
+            self.send_response(302)  # a redirect to a file, in case anything followed it
+            self.send_header("Location", "file:///etc/hosts")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", hits
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+def hostile_page(base: str, outside_css: Path) -> str:
+    outside_css.write_text("body::before { content: 'FUITE'; }")
+    return f"""<!doctype html><html><head>
+      <link rel="stylesheet" href="{base}/style.css">
+      <link rel="stylesheet" href="{outside_css.as_uri()}">
+      <link rel="stylesheet" href="print.css">
+      <style>@import url("{base}/import.css"); p {{ background: url("{base}/bg.png"); }}</style>
+      </head><body>
+      <p>Contenu</p>
+      <img src="{base}/pixel.png"><img src="file:///etc/hosts"><img src="../../../../etc/hosts">
+      <object data="{base}/object"></object><embed src="{base}/embed">
+      <svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">
+        <image href="{base}/svg.png" width="10" height="10"/></svg>
+      </body></html>"""
+
+
+def test_the_renderer_fetches_no_url_outside_the_static_folder(http_server, tmp_path):
+    base, hits = http_server
+    html = hostile_page(base, tmp_path / "outside.css")
+    fetcher = RecordingFetcher(pdf.STATIC_DIR)
+    in_process = pdf.write_pdf(html, pdf.STATIC_DIR, fetcher)
+    forked = pdf.html_to_pdf(html, timeout=30)
+    assert hits == []
+    assert len(fetcher.urls) >= 8  # every one was asked for, and refused
+    for document in (in_process, forked):
+        _, text = pdf_text(document)
+        assert "Contenu" in text and "FUITE" not in text
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:{port}/style.css",
+        "https://example.com/style.css",
+        "ftp://example.com/style.css",
+        "file:///etc/hosts",
+        "file://localhost/etc/passwd",
+        "file://{static}/../readiness/pdf.py",
+        "file://{static}/%2e%2e/readiness/pdf.py",
+        "file://evil.example/{static}/print.css",
+        "//127.0.0.1:{port}/x.css",
+        "javascript:alert(1)",
+    ],
+)
+def test_the_fetcher_refuses_everything_but_static_files(url, http_server):
+    base, hits = http_server
+    port = base.rsplit(":", 1)[1]
+    fetcher = pdf.StaticOnlyFetcher(pdf.STATIC_DIR)
+    with pytest.raises(ValueError):
+        fetcher.fetch(url.format(port=port, static=Path(pdf.STATIC_DIR).resolve()))
+    assert hits == []
+
+
+def test_the_fetcher_refuses_a_symlink_out_of_the_static_folder(tmp_path):
+    static = tmp_path / "static"
+    static.mkdir()
+    (static / "ok.css").write_text("p { color: black; }")
+    (static / "hosts.css").symlink_to("/etc/hosts")
+    fetcher = pdf.StaticOnlyFetcher(static)
+    assert fetcher.fetch((static / "ok.css").as_uri()).read() == b"p { color: black; }"
+    with pytest.raises(ValueError):
+        fetcher.fetch((static / "hosts.css").as_uri())
+
+
+def test_the_fetcher_serves_static_files_and_data_urls():
+    fetcher = pdf.StaticOnlyFetcher(pdf.STATIC_DIR)
+    css = fetcher.fetch((Path(pdf.STATIC_DIR) / "print.css").resolve().as_uri())
+    assert b"@page" in css.read() and css.content_type == "text/css"
+    image = fetcher.fetch("data:image/png;base64,iVBORw0KGgo=")
+    assert image.read() == b"\x89PNG\r\n\x1a\n" and image.content_type == "image/png"
+
+
+def test_a_logo_that_is_not_an_inline_image_is_left_out(pdf_app):
+    consultant = dict(CONSULTANT, logo_data_uri="http://127.0.0.1:9/logo.png")
+    with pdf_app.app_context():
+        html = pdf.plan_html(make_report(pdf_app, consultant=consultant))
+    assert "127.0.0.1:9" not in html and "Claire Dubois" in html

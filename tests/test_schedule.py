@@ -1,0 +1,110 @@
+"""Vos 90 premiers jours: 13 weeks that never ask more than the hours declared."""
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
+
+from readiness.content import load_questionnaire
+from readiness.rules import evaluate, load_rules
+from readiness.schedule import PUBLISHING_ID, WEEKS, delegable_actions, starter_schedule
+from tests.conftest import SAMPLE_ANSWERS
+
+CASES = sorted((Path(__file__).parent / "cases").glob("*.yaml"))
+
+
+@pytest.fixture(scope="module")
+def score():
+    questionnaire = load_questionnaire()
+    rules = load_rules(questionnaire)
+    return lambda answers: evaluate(rules, questionnaire.relevant_answers(answers))
+
+
+def action(id, horizon="now", hours=0.25):
+    return {"id": id, "title": f"Action {id}", "horizon": horizon, "hours_per_week": hours}
+
+
+def minutes(value: float) -> int:
+    return round(value * 60)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.stem)
+def test_no_week_asks_more_than_declared_in_any_case(case, score):
+    answers = yaml.safe_load(case.read_text())["answers"]
+    weeks = starter_schedule(score(answers), answers["hours_per_week"])
+    assert [w["week"] for w in weeks] == list(range(1, WEEKS + 1))
+    for week in weeks:
+        assert minutes(week["hours"]) <= answers["hours_per_week"] * 60
+        assert minutes(sum(t["hours"] for t in week["tasks"])) == minutes(week["hours"])
+
+
+@pytest.mark.parametrize("hours", [1, 2, 3, 5, 8, 12, 20])
+def test_every_action_of_the_quarter_starts_within_the_hours(hours, score):
+    result = score(dict(SAMPLE_ANSWERS, hours_per_week=hours))
+    weeks = starter_schedule(result, hours)
+    assert max(minutes(w["hours"]) for w in weeks) <= hours * 60
+    soon = {a["id"] for a in result["actions"] if a["horizon"] in ("now", "quarter")}
+    started = {t["id"] for w in weeks for t in w["tasks"] if t["new"]}
+    assert soon <= started  # the rules keep the quarter's load within the hours
+
+
+def test_the_month_starts_with_the_now_actions_and_the_quarter_follows():
+    result = {
+        "actions": [action("a"), action("b"), action("c"), action("q", "quarter", 0.5)],
+        "cadence": {"posts_per_week": 0},
+    }
+    weeks = starter_schedule(result, 2, start=date(2026, 11, 23))
+    first = {t["id"]: w["week"] for w in weeks for t in w["tasks"] if t["new"]}
+    assert first["a"] == first["b"] == 1  # two new things a week, not everything at once
+    assert first["c"] == 2
+    assert first["q"] == 5
+    assert weeks[0]["starts"] == date(2026, 11, 23) and weeks[12]["starts"] == date(2027, 2, 15)
+    assert minutes(weeks[12]["hours"]) == 75  # every started action goes on each week
+
+
+def test_an_action_waits_for_room_rather_than_overflowing_a_week():
+    result = {"actions": [action("a", hours=1), action("b", hours=1)], "cadence": {}}
+    weeks = starter_schedule(result, 1)
+    assert all(minutes(w["hours"]) <= 60 for w in weeks)
+    assert {t["id"] for w in weeks for t in w["tasks"] if not t["review"]} == {"a"}
+
+
+def test_publishing_starts_at_one_post_and_grows_to_the_cadence():
+    publish = action(PUBLISHING_ID, "quarter", 2.25)
+    result = {"actions": [publish], "cadence": {"posts_per_week": 3}}
+    weeks = starter_schedule(result, 3)
+    posts = [t["posts"] for w in weeks for t in w["tasks"] if t["id"] == PUBLISHING_ID]
+    assert posts[:3] == [1, 2, 3] and set(posts[3:]) == {3}
+    assert max(minutes(w["hours"]) for w in weeks) == 135
+
+
+def test_zero_hours_gives_empty_weeks_and_the_things_someone_else_can_do(score):
+    answers = yaml.safe_load((Path(__file__).parent / "cases" / "nobody_no_time.yaml").read_text())
+    result = score(answers["answers"])
+    weeks = starter_schedule(result, 0)
+    assert all(w["hours"] == 0 for w in weeks)
+    delegable = delegable_actions(result)
+    assert delegable and all(a["hours_per_week"] == 0 for a in delegable)
+    assert {"google_profile_delegated", "collect_emails"} <= {a["id"] for a in delegable}
+
+
+@given(
+    hours=st.integers(min_value=0, max_value=40),
+    loads=st.lists(
+        st.tuples(st.sampled_from(["now", "quarter", "year"]), st.integers(0, 12)), max_size=20
+    ),
+    posts=st.integers(0, 7),
+)
+def test_no_week_ever_exceeds_the_declared_hours(hours, loads, posts):
+    actions = [
+        action(f"a{i}", horizon, quarters / 4) for i, (horizon, quarters) in enumerate(loads)
+    ]
+    actions.append(action(PUBLISHING_ID, "quarter", posts * 0.75))
+    weeks = starter_schedule({"actions": actions, "cadence": {"posts_per_week": posts}}, hours)
+    assert len(weeks) == WEEKS
+    assert all(minutes(w["hours"]) <= hours * 60 for w in weeks)
+    later = {a["id"] for a in actions if a["horizon"] == "year"}
+    assert not later & {t["id"] for w in weeks for t in w["tasks"]}
