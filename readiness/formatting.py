@@ -46,11 +46,15 @@ def fr_euros(value: float | int) -> str:
     return f"{fr_number(value)}\u00a0€"
 
 
-def fr_hours(value: float | int) -> str:
-    """Hours as a person says them: 0,25 → '15 min', 1.5 → '1,5 h'."""
-    if 0 < value < 1:
-        return f"{round(value * 60)}\u00a0min"
-    return f"{fr_number(value, 1)}\u00a0h"
+def fr_hours(value: float | int | None) -> str:
+    """Hours as a person says them: 0.25 → '15 min', 1.5 → '1 h 30', 2 → '2 h'."""
+    minutes = round((value or 0) * 60)
+    if minutes == 0:
+        return "0\u00a0h"
+    if minutes < 60:
+        return f"{minutes}\u00a0min"
+    whole, rest = divmod(minutes, 60)
+    return f"{whole}\u00a0h\u00a0{rest:02d}" if rest else f"{whole}\u00a0h"
 
 
 def fr_date(value: datetime) -> str:

@@ -35,7 +35,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from readiness import pdf_cache
 from readiness.content import load_report_texts
-from readiness.formatting import MONTHS, fr_date, fr_euros, fr_number, french_spacing
+from readiness.formatting import MONTHS, fr_date, fr_euros, fr_hours, fr_number, french_spacing
 from readiness.schedule import delegable_actions, starter_schedule
 
 # Bump when the print template or stylesheet changes: cached PDFs are then rendered again.
@@ -300,17 +300,6 @@ def _next_monday(day: date) -> date:
 # --- Jinja environment of the print templates ------------------------------------------
 
 
-def duration(hours: float) -> str:
-    """0.25 → '15 min', 1.5 → '1 h 30', 2 → '2 h', 0 → '0 h' (no-break spaces)."""
-    minutes = round((hours or 0) * 60)
-    if minutes == 0:
-        return "0\u00a0h"
-    if minutes < 60:
-        return f"{minutes}\u00a0min"
-    whole, rest = divmod(minutes, 60)
-    return f"{whole}\u00a0h\u00a0{rest:02d}" if rest else f"{whole}\u00a0h"
-
-
 def short_date(day: date) -> str:
     return f"{day.day}\u00a0{SHORT_MONTHS[day.month - 1]}"
 
@@ -334,7 +323,7 @@ def _environment() -> jinja2.Environment:
         fr_euros=fr_euros,
         fr_date=fr_date,
         french_spacing=french_spacing,
-        duration=duration,
+        duration=fr_hours,
         short_date=short_date,
         signed=signed,
     )

@@ -40,19 +40,3 @@ def _shown(leaf: Mapping[str, Any], answer: Any) -> Any:
         if operator in leaf:
             return [v for v in answer if v in leaf[operator]]
     return list(answer) if isinstance(answer, list) else answer
-
-
-def hours(value: float) -> str:
-    """0.75 -> '45 min', 1.5 -> '1 h 30', 2 -> '2 h' (no-break spaces)."""
-    minutes = round(value * 60)
-    if minutes == 0:
-        return "0\u00a0h"
-    if minutes < 60:
-        return f"{minutes}\u00a0min"
-    whole, rest = divmod(minutes, 60)
-    return f"{whole}\u00a0h\u00a0{rest:02d}" if rest else f"{whole}\u00a0h"
-
-
-def euros(value: int) -> str:
-    """1500 -> '1 500 €' (non-breaking spaces, French style)."""
-    return f"{value:,}".replace(",", "\u202f") + "\u00a0€"

@@ -9,6 +9,7 @@ exceeds the declared hours or budget.
 
 from typing import Any
 
+from readiness.formatting import fr_euros, fr_hours
 from readiness.rules import explain
 from readiness.rules.compiled import Answers, Publishing, Rules
 
@@ -149,8 +150,8 @@ def _cadence(
         "channels": [channel_id for channel_id, _ in channels],
         "reason": publishing.reasons[reason].format(
             posts=posts,
-            hours=explain.hours(hours),
-            per_post=explain.hours(publishing.minutes / 60),
+            hours=fr_hours(hours),
+            per_post=fr_hours(publishing.minutes / 60),
         ),
     }
 
@@ -161,10 +162,10 @@ def _load(
     used_minutes = budget.declared_minutes - budget.minutes
     used_eur = budget.declared_eur - budget.eur
     amounts = {
-        "hours": explain.hours(used_minutes / 60),
-        "eur": explain.euros(used_eur),
-        "declared_hours": explain.hours(budget.declared_minutes / 60),
-        "declared_eur": explain.euros(budget.declared_eur),
+        "hours": fr_hours(used_minutes / 60),
+        "eur": fr_euros(used_eur),
+        "declared_hours": fr_hours(budget.declared_minutes / 60),
+        "declared_eur": fr_euros(budget.declared_eur),
     }
     advice = rules.advice
     if budget.declared_minutes == 0:
@@ -179,10 +180,10 @@ def _load(
         if not (short_minutes or short_eur):
             short_minutes, short_eur = extra_minutes, extra_eur
         missing = [
-            advice["missing_hours"].format(value=explain.hours(short_minutes / 60))
+            advice["missing_hours"].format(value=fr_hours(short_minutes / 60))
             if short_minutes
             else "",
-            advice["missing_eur"].format(value=explain.euros(short_eur)) if short_eur else "",
+            advice["missing_eur"].format(value=fr_euros(short_eur)) if short_eur else "",
         ]
         text = advice["deferred"].format(
             **amounts,
