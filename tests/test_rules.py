@@ -24,7 +24,7 @@ from readiness.rules import Rules, evaluate, load_rules
 from readiness.rules.predicates import compile_condition
 
 CASES = load_cases()
-SEEDS = Path("/work/shared/seeds")
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"  # shared/ sits beside the repo
 
 
 def plain(text: str) -> str:
@@ -380,3 +380,15 @@ def test_guards_are_checked_but_not_quoted():
     answers.update(hours_per_week=0)
     ids = {a["id"] for a in result_for(answers)["actions"]}
     assert "google_profile" not in ids and "google_profile_delegated" in ids
+
+
+def test_go_is_capped_when_preparation_leaves_no_hour_to_publish():
+    from tests.conftest import SAMPLE_ANSWERS
+
+    busy = result_for(SAMPLE_ANSWERS)  # 3 h a week, all taken by preparation this quarter
+    assert busy["cadence"]["posts_per_week"] == 0
+    assert busy["verdict"] == "start_small"
+    assert "no_time_to_publish" in [b["id"] for b in busy["blockers"]]
+    roomy = result_for(dict(SAMPLE_ANSWERS, hours_per_week=6))
+    assert roomy["verdict"] == "go"
+    assert roomy["cadence"]["posts_per_week"] >= 1

@@ -158,4 +158,11 @@ def _publishing(publishing: Any, evidence: dict[str, Any]) -> compiled.Publishin
         max_posts=publishing.max_posts,
         max_by_verdict=dict(publishing.max_posts_by_verdict),
         reasons=dict(publishing.reasons),
+        busy_cap=compiled.Blocker(
+            id="no_time_to_publish",
+            applies=lambda answers: True,
+            cap=publishing.busy_cap.cap,
+            message=publishing.busy_cap.message,
+            sentence=publishing.busy_cap.sentence,
+        ),
     )

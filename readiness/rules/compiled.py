@@ -96,6 +96,7 @@ class Publishing:
     max_posts: int
     max_by_verdict: Mapping[str, int]
     reasons: Mapping[str, str]
+    busy_cap: "Blocker"
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,6 +28,15 @@ def evaluate(rules: Rules, answers: Answers) -> dict[str, Any]:
         c["channel"] in posting and c["fit"] >= rules.channels.primary_min for c in ranked
     )
     planned = plan.build(rules, answers, verdict, primary, network_fits)
+    busy = rules.publishing.busy_cap
+    if (
+        planned["cadence"]["reason_id"] == "busy"
+        and scoring.capped(rules, verdict, [busy.cap]) != verdict
+    ):
+        # "Go" with no hour left to publish would contradict the plan: cap it and re-plan.
+        blockers = [*blockers, busy]
+        verdict = scoring.capped(rules, verdict, [busy.cap])
+        planned = plan.build(rules, answers, verdict, primary, network_fits)
     misconceptions = [m for m in rules.misconceptions if m.applies(answers)]
 
     return {

@@ -148,6 +148,7 @@ def _cadence(
         "hours_per_week": hours,
         "hours_per_post": publishing.minutes / 60,
         "channels": [channel_id for channel_id, _ in channels],
+        "reason_id": reason,
         "reason": publishing.reasons[reason].format(
             posts=posts,
             hours=fr_hours(hours),

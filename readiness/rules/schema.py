@@ -147,6 +147,14 @@ class Action(Strict):
 CadenceReason = Literal["no_time", "paused", "no_channel", "busy", "verdict", "hours", "maximum"]
 
 
+class BusyCap(Strict):
+    """When preparation leaves no hour to publish, the verdict cannot say "go"."""
+
+    cap: VerdictId
+    message: Text
+    sentence: Text
+
+
 class Publishing(Strict):
     id: str = Field(pattern=RULE_ID)
     priority: int
@@ -160,6 +168,7 @@ class Publishing(Strict):
     max_posts: int = Field(ge=1, le=7)
     max_posts_by_verdict: dict[VerdictId, int]
     reasons: dict[CadenceReason, str]
+    busy_cap: BusyCap
 
 
 class Advice(Strict):
