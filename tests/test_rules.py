@@ -55,7 +55,7 @@ def test_golden_case(name, case):
 def test_loads_and_exposes_version():
     loaded = rules()
     assert isinstance(loaded, Rules)
-    assert loaded.version == "1"
+    assert re.fullmatch(r"1\+[0-9a-f]{8}", loaded.version)  # declared version + content digest
 
 
 def _break(tmp_path, name: str, old: str, new: str) -> Path:
@@ -392,3 +392,13 @@ def test_go_is_capped_when_preparation_leaves_no_hour_to_publish():
     roomy = result_for(dict(SAMPLE_ANSWERS, hours_per_week=6))
     assert roomy["verdict"] == "go"
     assert roomy["cadence"]["posts_per_week"] >= 1
+
+
+def test_editing_a_rule_file_changes_the_version(tmp_path):
+    directory = copy_rule_files(tmp_path)
+    same = load_rules(questionnaire(), directory)
+    path = directory / "actions.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("Publiez", "Postez", 1), "utf-8")
+    edited = load_rules(questionnaire(), directory)
+    assert same.version == rules().version
+    assert edited.version != same.version

@@ -1,5 +1,7 @@
 """Read the rule files, check them against the questionnaire, compile them for evaluation."""
 
+import dataclasses
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +33,12 @@ def load_rules(questionnaire: Questionnaire, directory: Path = CONTENT_DIR) -> R
     for key, found in checks.problems(files, questionnaire).items():
         if found:
             raise ContentError(f"{FILES[key][0]}: " + "; ".join(found))
-    return build.rules(files, questionnaire)
+    rules = build.rules(files, questionnaire)
+    # Any edit of a rule file changes the version, so stored results are recomputed.
+    digest = hashlib.sha256(
+        b"".join((directory / name).read_bytes() for name, _ in FILES.values())
+    ).hexdigest()[:8]
+    return dataclasses.replace(rules, version=f"{rules.version}+{digest}")
 
 
 def _read(path: Path, model: type) -> Any:
