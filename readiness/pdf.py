@@ -38,13 +38,20 @@ from readiness.content import load_report_texts
 from readiness.formatting import MONTHS, fr_date, fr_euros, fr_hours, fr_number, french_spacing
 from readiness.schedule import delegable_actions, starter_schedule
 
-# Bump when the print template or stylesheet changes: cached PDFs are then rendered again.
-TEMPLATE_VERSION = "1"
 DEFAULT_TIMEOUT = 20  # seconds; the config key PDF_RENDER_TIMEOUT overrides it
 CHILD_MEMORY_LIMIT = 1 << 30  # bytes of address space a render may add to its parent's
 ROOT = Path(__file__).resolve().parent.parent
 PRINT_TEMPLATES = ROOT / "templates" / "print"
 STATIC_DIR = ROOT / "static"
+
+
+def _print_files_digest() -> str:
+    """Changes whenever a print template or the print stylesheet changes (cache key part)."""
+    files = sorted(PRINT_TEMPLATES.glob("*.html")) + [STATIC_DIR / "print.css"]
+    return hashlib.sha256(b"".join(f.read_bytes() for f in files)).hexdigest()[:12]
+
+
+TEMPLATE_VERSION = _print_files_digest()
 PARIS = ZoneInfo("Europe/Paris")
 SHORT_MONTHS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.")
 SHORT_MONTHS += ("oct.", "nov.", "déc.")
