@@ -1,45 +1,36 @@
-"""The printable action plan: print template → WeasyPrint → PDF bytes, safely and once.
+"""The printable action plan: report → print template → PDF bytes, rendered once.
 
-WeasyPrint only ever sees the app's own static files (``StaticOnlyFetcher``), runs in a
-forked child that is killed after a time limit (``PdfTimeout``), and each diagnostic's PDF
-is kept in the database under a key of its answers, rules, branding and this template.
+Rendering itself (static files only, forked child, deadline) lives in ``pdf_render``; each
+diagnostic's PDF is kept in the database under a key of its answers, rules, branding and
+the print templates.
 """
 
-import base64
-import gc
 import hashlib
-import mimetypes
-import os
 import re
-import resource
-import selectors
-import signal
-import threading
-import time
-import traceback
 import unicodedata
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote_to_bytes, urlsplit
-from urllib.request import url2pathname
 from zoneinfo import ZoneInfo
 
 import jinja2
 from flask import current_app, has_app_context
 from markupsafe import Markup
-from weasyprint import HTML
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from readiness import pdf_cache
 from readiness.content import load_report_texts
 from readiness.formatting import MONTHS, fr_date, fr_euros, fr_hours, fr_number, french_spacing
+from readiness.pdf_render import (  # noqa: F401  (PdfRenderError, write_pdf: re-exported)
+    DEFAULT_TIMEOUT,
+    PdfRenderError,
+    PdfTimeout,
+    StaticOnlyFetcher,
+    html_to_pdf,
+    write_pdf,
+)
 from readiness.schedule import delegable_actions, starter_schedule
 
-DEFAULT_TIMEOUT = 20  # seconds; the config key PDF_RENDER_TIMEOUT overrides it
-CHILD_MEMORY_LIMIT = 1 << 30  # bytes of address space a render may add to its parent's
 ROOT = Path(__file__).resolve().parent.parent
 PRINT_TEMPLATES = ROOT / "templates" / "print"
 STATIC_DIR = ROOT / "static"
@@ -55,44 +46,6 @@ TEMPLATE_VERSION = _print_files_digest()
 PARIS = ZoneInfo("Europe/Paris")
 SHORT_MONTHS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.")
 SHORT_MONTHS += ("oct.", "nov.", "déc.")
-_warm = threading.Lock()
-
-
-class PdfTimeout(Exception):
-    """The PDF took longer than the time limit to render; the render was stopped."""
-
-
-class PdfRenderError(RuntimeError):
-    """The render failed in its child process; the message carries its traceback."""
-
-
-class StaticOnlyFetcher(URLFetcher):
-    """Serves files under the static folder and data: URLs; refuses anything else, offline."""
-
-    def __init__(self, static_folder: str | os.PathLike) -> None:
-        super().__init__(allowed_protocols=("file", "data"), allow_redirects=False)
-        self.root = Path(static_folder).resolve()
-
-    def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
-        parts = urlsplit(url)
-        scheme = parts.scheme.lower()
-        if scheme == "data":
-            return self._data(url)
-        if scheme == "file" and parts.netloc in ("", "localhost"):
-            path = Path(url2pathname(parts.path)).resolve()
-            if path.is_relative_to(self.root) and path.is_file():
-                kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-                return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": kind})
-        raise ValueError(f"ressource refusée dans le PDF : {url[:200]}")
-
-    @staticmethod
-    def _data(url: str) -> URLFetcherResponse:
-        header, _, payload = url[5:].partition(",")
-        kind, *params = header.split(";")
-        body = unquote_to_bytes(payload)
-        if "base64" in params:
-            body = base64.b64decode(body, validate=False)
-        return URLFetcherResponse(url[:64], body, {"Content-Type": kind or "text/plain"})
 
 
 def plan_pdf(report: dict[str, Any]) -> bytes:
@@ -115,7 +68,8 @@ def cache_key(report: dict[str, Any]) -> str | None:
 
 def render_plan(report: dict[str, Any]) -> bytes:
     """Render the plan's PDF now (no cache), within the time limit."""
-    return html_to_pdf(plan_html(report), timeout=_setting("PDF_RENDER_TIMEOUT", DEFAULT_TIMEOUT))
+    timeout = _setting("PDF_RENDER_TIMEOUT", DEFAULT_TIMEOUT)
+    return html_to_pdf(plan_html(report), _static_folder(), timeout)
 
 
 def plan_filename(report: dict[str, Any]) -> str:
@@ -128,29 +82,6 @@ def plan_filename(report: dict[str, Any]) -> str:
 def plan_html(report: dict[str, Any]) -> str:
     """The print template filled with the report (every text autoescaped)."""
     return _environment().get_template("plan.html").render(plan_context(report))
-
-
-def html_to_pdf(html: str, timeout: float | None = None) -> bytes:
-    """WeasyPrint in a forked child, killed after ``timeout`` seconds (PdfTimeout)."""
-    static = _static_folder()
-    if not hasattr(os, "fork"):
-        return write_pdf(html, static)
-    fonts = _warm_fonts(static)
-    return _in_child(write_pdf, (html, static, None, fonts), timeout or DEFAULT_TIMEOUT)
-
-
-def write_pdf(
-    html: str,
-    static_folder: str | os.PathLike,
-    fetcher: URLFetcher | None = None,
-    font_config: FontConfiguration | None = None,
-) -> bytes:
-    """WeasyPrint alone, in this process: only the static folder is reachable."""
-    base_url = Path(static_folder).resolve().as_uri() + "/"
-    document = HTML(
-        string=html, base_url=base_url, url_fetcher=fetcher or StaticOnlyFetcher(static_folder)
-    )
-    return document.write_pdf(presentational_hints=False, font_config=font_config)
 
 
 # --- the template's data: plain values, computed here rather than in Jinja --------------
@@ -336,81 +267,3 @@ def _environment() -> jinja2.Environment:
     )
     env.globals["MONTHS"] = MONTHS
     return env
-
-
-# --- running WeasyPrint in a child process with a deadline -----------------------------
-
-
-@cache
-def _warm_fonts(static_folder: str) -> FontConfiguration:
-    """Fonts and stylesheet loaded once in this process; every forked child starts warm."""
-    with _warm:
-        fonts = FontConfiguration()
-        page = '<link rel="stylesheet" href="print.css"><h1>É</h1><p><b>a</b> <i>b</i></p>'
-        write_pdf(page, static_folder, font_config=fonts)
-        return fonts
-
-
-def _in_child(function, args: tuple, timeout: float) -> bytes:
-    """``function(*args)`` in a forked child; its bytes come back through a pipe."""
-    read_end, write_end = os.pipe()
-    with _warm:  # no fork while another thread warms WeasyPrint up
-        pid = os.fork()
-    if pid == 0:
-        os.close(read_end)
-        _child(function, args, write_end)
-    os.close(write_end)
-    try:
-        payload = _read_until(read_end, time.monotonic() + timeout)
-    except PdfTimeout:
-        os.kill(pid, signal.SIGKILL)
-        raise
-    finally:
-        os.close(read_end)
-        os.waitpid(pid, 0)
-    if payload[:1] != b"\0":
-        raise PdfRenderError(payload[1:].decode("utf-8", "replace") or "le rendu a échoué")
-    return payload[1:]
-
-
-def _child(function, args: tuple, write_end: int) -> None:
-    """Render, send the result, and leave without running the parent's clean-up code."""
-    try:
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(sig, signal.SIG_DFL)
-        _limit_memory()
-        gc.disable()  # the process ends right after: collecting would only cost time
-        payload = b"\0" + function(*args)
-    except BaseException:
-        payload = b"\1" + traceback.format_exc().encode("utf-8", "replace")
-    try:
-        view = memoryview(payload)
-        while view:
-            view = view[os.write(write_end, view) :]
-    finally:
-        os._exit(0)
-
-
-def _limit_memory() -> None:
-    """Cap the child's address space a little above what it inherited."""
-    try:
-        with open("/proc/self/statm") as statm:
-            inherited = int(statm.read().split()[0]) * resource.getpagesize()
-    except OSError:
-        return
-    limit = inherited + CHILD_MEMORY_LIMIT
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-
-
-def _read_until(fd: int, deadline: float) -> bytes:
-    chunks = []
-    with selectors.DefaultSelector() as selector:
-        selector.register(fd, selectors.EVENT_READ)
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0 or not selector.select(remaining):
-                raise PdfTimeout("le PDF a mis trop de temps à se créer")
-            chunk = os.read(fd, 1 << 20)
-            if not chunk:
-                return b"".join(chunks)
-            chunks.append(chunk)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from readiness import create_app, pdf, results
+from readiness import create_app, pdf, pdf_render, results
 from readiness.radar import radar_svg
 from tests.conftest import SAMPLE_ANSWERS
 
@@ -195,7 +195,7 @@ def test_a_render_that_runs_too_long_raises_pdf_timeout(pdf_app):
 
 def test_a_render_error_in_the_child_is_reported():
     with pytest.raises(pdf.PdfRenderError, match="ZeroDivisionError"):
-        pdf._in_child(lambda: 1 / 0, (), timeout=10)
+        pdf_render._in_child(lambda: 1 / 0, (), timeout=10)
 
 
 # --- the renderer reaches nothing but the static folder ----------------------------------
@@ -246,7 +246,7 @@ def test_the_renderer_fetches_no_url_outside_the_static_folder(http_server, tmp_
     html = hostile_page(base, tmp_path / "outside.css")
     fetcher = RecordingFetcher(pdf.STATIC_DIR)
     in_process = pdf.write_pdf(html, pdf.STATIC_DIR, fetcher)
-    forked = pdf.html_to_pdf(html, timeout=30)
+    forked = pdf.html_to_pdf(html, str(pdf.STATIC_DIR), timeout=30)
     assert hits == []
     assert len(fetcher.urls) >= 8  # every one was asked for, and refused
     for document in (in_process, forked):

@@ -1,0 +1,161 @@
+"""Running WeasyPrint safely: only the app's static files, in a child killed at a deadline."""
+
+import base64
+import gc
+import mimetypes
+import os
+import resource
+import selectors
+import signal
+import threading
+import time
+import traceback
+from functools import cache
+from pathlib import Path
+from urllib.parse import unquote_to_bytes, urlsplit
+from urllib.request import url2pathname
+
+from weasyprint import HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+DEFAULT_TIMEOUT = 20  # seconds; the config key PDF_RENDER_TIMEOUT overrides it
+CHILD_MEMORY_LIMIT = 1 << 30  # bytes of address space a render may add to its parent's
+_warm = threading.Lock()
+
+
+class PdfTimeout(Exception):
+    """The PDF took longer than the time limit to render; the render was stopped."""
+
+
+class PdfRenderError(RuntimeError):
+    """The render failed in its child process; the message carries its traceback."""
+
+
+class StaticOnlyFetcher(URLFetcher):
+    """Serves files under the static folder and data: URLs; refuses anything else, offline."""
+
+    def __init__(self, static_folder: str | os.PathLike) -> None:
+        super().__init__(allowed_protocols=("file", "data"), allow_redirects=False)
+        self.root = Path(static_folder).resolve()
+
+    def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
+        parts = urlsplit(url)
+        scheme = parts.scheme.lower()
+        if scheme == "data":
+            return self._data(url)
+        if scheme == "file" and parts.netloc in ("", "localhost"):
+            path = Path(url2pathname(parts.path)).resolve()
+            if path.is_relative_to(self.root) and path.is_file():
+                kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": kind})
+        raise ValueError(f"ressource refusée dans le PDF : {url[:200]}")
+
+    @staticmethod
+    def _data(url: str) -> URLFetcherResponse:
+        header, _, payload = url[5:].partition(",")
+        kind, *params = header.split(";")
+        body = unquote_to_bytes(payload)
+        if "base64" in params:
+            body = base64.b64decode(body, validate=False)
+        return URLFetcherResponse(url[:64], body, {"Content-Type": kind or "text/plain"})
+
+
+def html_to_pdf(html: str, static_folder: str, timeout: float | None = None) -> bytes:
+    """WeasyPrint in a forked child, killed after ``timeout`` seconds (PdfTimeout)."""
+    if not hasattr(os, "fork"):
+        return write_pdf(html, static_folder)
+    fonts = _warm_fonts(static_folder)
+    return _in_child(write_pdf, (html, static_folder, None, fonts), timeout or DEFAULT_TIMEOUT)
+
+
+def write_pdf(
+    html: str,
+    static_folder: str | os.PathLike,
+    fetcher: URLFetcher | None = None,
+    font_config: FontConfiguration | None = None,
+) -> bytes:
+    """WeasyPrint alone, in this process: only the static folder is reachable."""
+    base_url = Path(static_folder).resolve().as_uri() + "/"
+    document = HTML(
+        string=html, base_url=base_url, url_fetcher=fetcher or StaticOnlyFetcher(static_folder)
+    )
+    return document.write_pdf(presentational_hints=False, font_config=font_config)
+
+
+# --- running WeasyPrint in a child process with a deadline -----------------------------
+
+
+@cache
+def _warm_fonts(static_folder: str) -> FontConfiguration:
+    """Fonts and stylesheet loaded once in this process; every forked child starts warm."""
+    with _warm:
+        fonts = FontConfiguration()
+        page = '<link rel="stylesheet" href="print.css"><h1>É</h1><p><b>a</b> <i>b</i></p>'
+        write_pdf(page, static_folder, font_config=fonts)
+        return fonts
+
+
+def _in_child(function, args: tuple, timeout: float) -> bytes:
+    """``function(*args)`` in a forked child; its bytes come back through a pipe."""
+    read_end, write_end = os.pipe()
+    with _warm:  # no fork while another thread warms WeasyPrint up
+        pid = os.fork()
+    if pid == 0:
+        os.close(read_end)
+        _child(function, args, write_end)
+    os.close(write_end)
+    try:
+        payload = _read_until(read_end, time.monotonic() + timeout)
+    except PdfTimeout:
+        os.kill(pid, signal.SIGKILL)
+        raise
+    finally:
+        os.close(read_end)
+        os.waitpid(pid, 0)
+    if payload[:1] != b"\0":
+        raise PdfRenderError(payload[1:].decode("utf-8", "replace") or "le rendu a échoué")
+    return payload[1:]
+
+
+def _child(function, args: tuple, write_end: int) -> None:
+    """Render, send the result, and leave without running the parent's clean-up code."""
+    try:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, signal.SIG_DFL)
+        _limit_memory()
+        gc.disable()  # the process ends right after: collecting would only cost time
+        payload = b"\0" + function(*args)
+    except BaseException:
+        payload = b"\1" + traceback.format_exc().encode("utf-8", "replace")
+    try:
+        view = memoryview(payload)
+        while view:
+            view = view[os.write(write_end, view) :]
+    finally:
+        os._exit(0)
+
+
+def _limit_memory() -> None:
+    """Cap the child's address space a little above what it inherited."""
+    try:
+        with open("/proc/self/statm") as statm:
+            inherited = int(statm.read().split()[0]) * resource.getpagesize()
+    except OSError:
+        return
+    limit = inherited + CHILD_MEMORY_LIMIT
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _read_until(fd: int, deadline: float) -> bytes:
+    chunks = []
+    with selectors.DefaultSelector() as selector:
+        selector.register(fd, selectors.EVENT_READ)
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not selector.select(remaining):
+                raise PdfTimeout("le PDF a mis trop de temps à se créer")
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
