@@ -1,8 +1,8 @@
 """JSON API v1: the questionnaire, stored diagnostics, scoring."""
 
-from flask import Blueprint, abort, current_app, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 
-from readiness import assessments, results
+from readiness import assessments, clients, results
 from readiness.forms import validate_payload
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -37,9 +37,7 @@ def get_questionnaire():
 @bp.get("/assessments/<token>")
 def get_assessment(token: str):
     """A stored diagnostic's answers and completion state, for its token holder."""
-    assessment = assessments.find(token)
-    if assessment is None:
-        abort(404)
+    assessment = clients.reachable_or_404(token)
     q = questionnaire()
     steps = assessments.saved_steps(assessment)
     completion = assessments.step_completion(q, steps)

@@ -3,6 +3,7 @@
 import secrets
 
 from flask import abort
+from flask_login import current_user
 from sqlalchemy import case, delete, func, select
 
 from readiness import assessments
@@ -36,6 +37,23 @@ def owned_client(consultant: Consultant, client_id: int) -> Client:
     if client is None or client.consultant_id != consultant.id:
         abort(404)
     return client
+
+
+def reachable_or_404(token: str) -> Assessment:
+    """The diagnostic behind a private link: anyone holding it, except another consultant.
+
+    A signed-in consultant gets 404 on a diagnostic of a client that is not theirs.
+    """
+    assessment = assessments.find(token)
+    someone_elses = (
+        assessment is not None
+        and assessment.client_id is not None
+        and current_user.is_authenticated
+        and not owns(current_user, assessment)
+    )
+    if assessment is None or someone_elses:
+        abort(404)
+    return assessment
 
 
 def owned_assessment(consultant: Consultant, token: str) -> Assessment:

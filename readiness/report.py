@@ -1,9 +1,9 @@
 """The result page, its "Et si… ?" simulation, and the PDF download."""
 
-from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from readiness import assessments, clients, results
+from readiness import clients, results
 from readiness.errors import render_error
 from readiness.forms import make_whatif_form, whatif_answers
 
@@ -12,9 +12,7 @@ bp = Blueprint("report", __name__)
 
 def completed_or_redirect(token: str):
     """The diagnostic and its answers, or a redirect to the first unfinished step."""
-    assessment = assessments.find(token)
-    if assessment is None:
-        abort(404)
+    assessment = clients.reachable_or_404(token)
     answers = results.completed_answers(assessment)
     if answers is None:
         return assessment, None, redirect(url_for("wizard.resume", token=token))

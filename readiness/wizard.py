@@ -25,13 +25,6 @@ def questionnaire():
     return current_app.extensions["readiness"].questionnaire
 
 
-def load_or_404(token: str):
-    assessment = assessments.find(token)
-    if assessment is None:
-        abort(404)
-    return assessment
-
-
 @bp.get("/")
 def landing():
     """What the diagnostic gives, and the button to start it."""
@@ -48,7 +41,7 @@ def begin():
 @bp.get("/d/<token>")
 def resume(token: str):
     """Send the visitor to the first unfinished step, or to the summary."""
-    assessment = load_or_404(token)
+    assessment = clients.reachable_or_404(token)
     steps = assessments.saved_steps(assessment)
     todo = assessments.first_unfinished(assessments.step_completion(questionnaire(), steps))
     if todo is None:
@@ -61,7 +54,7 @@ def step(token: str, step_id: str):
     """Show one step; a valid POST saves it and moves on."""
     q = questionnaire()
     current = q.step(step_id)
-    assessment = load_or_404(token)
+    assessment = clients.reachable_or_404(token)
     if current is None:
         abort(404)
     steps = assessments.saved_steps(assessment)
@@ -105,7 +98,7 @@ def step(token: str, step_id: str):
 def summary(token: str):
     """All answers, each with a link to change it."""
     q = questionnaire()
-    assessment = load_or_404(token)
+    assessment = clients.reachable_or_404(token)
     steps = assessments.saved_steps(assessment)
     answers = q.relevant_answers(assessments.merged_answers(q, steps))
     completion = assessments.step_completion(q, steps)

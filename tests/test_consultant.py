@@ -208,6 +208,11 @@ ROUTES = [
     ("get", "/conseil/clients/{id}/export.csv"),
     ("get", "/conseil/clients/{id}/export.json"),
     ("post", "/conseil/diagnostics/{token}/revoquer"),
+    ("get", "/d/{token}/profile"),
+    ("get", "/d/{token}/recapitulatif"),
+    ("get", "/d/{token}/resultat"),
+    ("get", "/d/{token}/plan.pdf"),
+    ("get", "/api/v1/assessments/{token}"),
 ]
 
 
