@@ -123,7 +123,9 @@ def test_rate_limit_can_live_in_redis(database, tmp_path):
 
     url, options = database
     config = {
-        "TESTING": True, "SECRET_KEY": "k" * 40, "SQLALCHEMY_DATABASE_URI": url,
+        "TESTING": True,
+        "SECRET_KEY": "k" * 40,
+        "SQLALCHEMY_DATABASE_URI": url,
         "SQLALCHEMY_ENGINE_OPTIONS": options,
         "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379",
         "LOGIN_RATE_LIMIT": "2 per minute",

@@ -3,8 +3,11 @@
 import pytest
 from werkzeug.datastructures import MultiDict
 
+from readiness.content import load_questionnaire
 from readiness.forms import cleaned_answers, make_step_form, validate_payload
 from tests.conftest import SAMPLE_ANSWERS, form_data
+
+QUESTIONNAIRE = load_questionnaire()
 
 
 @pytest.fixture
@@ -21,19 +24,13 @@ def step_form(app, questionnaire):
     return build
 
 
+def step_answers(step_id: str) -> dict:
+    """The sample answers of one step."""
+    return {q.id: SAMPLE_ANSWERS[q.id] for q in QUESTIONNAIRE.step(step_id).questions}
+
+
 def profile(**changes):
-    base = {
-        k: SAMPLE_ANSWERS[k]
-        for k in (
-            "company_name",
-            "sector",
-            "headcount",
-            "customers",
-            "local_share",
-            "website",
-            "email_list",
-        )
-    }
+    base = step_answers("profile")
     return {k: v for k, v in dict(base, **changes).items() if v is not None}
 
 
@@ -68,24 +65,14 @@ def test_text_is_trimmed(step_form):
 
 
 def test_several_of_needs_at_least_one(step_form):
-    answers = {
-        k: SAMPLE_ANSWERS[k]
-        for k in (
-            "customers_online",
-            "competitors_present",
-            "expect_direct_sales",
-            "results_horizon",
-            "knows_customer_origin",
-        )
-    }
+    answers = step_answers("interest")
+    del answers["goals"]
     form = step_form("interest", answers)
     assert form.errors == {"goals": ["Cochez au moins une réponse."]}
 
 
 def test_several_of_rejects_unknown_and_exclusive_combinations(step_form):
-    resources = {
-        k: SAMPLE_ANSWERS[k] for k in ("who", "hours_per_week", "monthly_budget", "training_need")
-    }
+    resources = step_answers("resources")
     form = step_form("resources", dict(resources, equipment=["smartphone", "none"]))
     assert "« Rien de tout cela » ne peut pas être coché" in form.errors["equipment"][0]
     form = step_form("resources", dict(resources, equipment=["drone"]))
@@ -93,17 +80,8 @@ def test_several_of_rejects_unknown_and_exclusive_combinations(step_form):
 
 
 def test_conditional_question_depends_on_saved_answers(step_form):
-    readiness = {
-        k: SAMPLE_ANSWERS[k]
-        for k in (
-            "promise_clarity",
-            "promise_kept",
-            "response_time",
-            "complaint_process",
-            "content_sources",
-            "digital_comfort",
-        )
-    }
+    readiness = step_answers("readiness")
+    del readiness["website_tracking"]
     without_site = step_form("readiness", readiness, saved={"website": "none"})
     assert "website_tracking" not in without_site._fields
     assert without_site.errors == {}
