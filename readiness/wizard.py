@@ -62,9 +62,7 @@ def step(token: str, step_id: str):
     meeting = clients.owns(current_user, assessment)
     going_back = request.form.get("nav") == "previous"
     form = make_step_form(q, current, saved, _posted_or_draft(token, step_id))
-    posted = meeting and request.method == "POST"
-    note = request.form.get("note", "") if posted else None
-    note_error = note is not None and len(note) > NOTE_MAX_LENGTH
+    note, note_error = _posted_note(meeting)
     if request.method == "POST":
         if form.validate() and not note_error:
             assessments.save_step(assessment, step_id, cleaned_answers(form), note)
@@ -77,13 +75,11 @@ def step(token: str, step_id: str):
             return redirect(_neighbour_url(token, step_id, -1))
     if meeting and note is None:
         note = clients.notes_of(assessment).get(step_id, "")
-    index = q.step_ids.index(step_id)
-    status = 422 if form.errors or note_error else 200
     return render_template(
         "step.html",
         form=form,
         step=current,
-        index=index,
+        index=q.step_ids.index(step_id),
         total=len(q.steps),
         token=token,
         questions={f: q.questions[f] for f in form._fields if f in q.questions},
@@ -91,7 +87,7 @@ def step(token: str, step_id: str):
         note=note,
         note_error=note_error,
         note_max=NOTE_MAX_LENGTH,
-    ), status
+    ), (422 if form.errors or note_error else 200)
 
 
 @bp.get("/d/<token>/recapitulatif")
@@ -109,6 +105,14 @@ def summary(token: str):
         complete=all(completion.values()),
         token=token,
     )
+
+
+def _posted_note(meeting: bool) -> tuple[str | None, bool]:
+    """The consultant's note sent with the step (meeting mode), and whether it is too long."""
+    if not meeting or request.method != "POST":
+        return None, False
+    note = request.form.get("note", "")
+    return note, len(note) > NOTE_MAX_LENGTH
 
 
 def _drafts(token: str) -> dict:

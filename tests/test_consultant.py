@@ -235,3 +235,13 @@ def test_another_consultant_gets_404_everywhere(app, consultants, client, method
         assert db.session.scalar(select(Client.name)) == "Boulangerie Martin"
         assert db.session.scalar(select(Assessment.token)) == token
     assert "Boulangerie Martin" not in intruder.get("/conseil/clients").get_data(as_text=True)
+
+
+def test_a_too_long_note_is_refused_and_nothing_is_stored(claire, client, app):
+    token = claire.new_diagnostic(claire.new_client())
+    wizard = Wizard(client, app.extensions["readiness"].questionnaire)
+    data = dict(wizard.step_answers("profile", SAMPLE_ANSWERS), note="x" * 5001)
+    response = wizard.post_step(token, "profile", data)
+    assert response.status_code == 422
+    assert "5000 caractères au maximum." in response.get_data(as_text=True)
+    assert count(app, AssessmentStep) == 0
