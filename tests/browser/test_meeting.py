@@ -53,4 +53,5 @@ def test_a_consultant_runs_a_meeting(page, live_server, consultants, questionnai
     text = "".join(p.extract_text() for p in PdfReader(path).pages)
     assert "Claire Durand" in text and "Le client hésite sur le budget." in text
     page.goto(live_server + "/conseil/clients")
-    assert page.is_visible("text=Boulangerie Martin")
+    page.click("text=Boulangerie Martin")
+    assert page.is_visible("button:has-text('Copier le lien')")  # static/app.js loaded under CSP
