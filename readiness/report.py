@@ -25,19 +25,19 @@ def result(token: str):
     assessment, answers, redirect_response = completed_or_redirect(token)
     if redirect_response:
         return redirect_response
-    report = results.build_report(assessment, answers)
-    form = make_whatif_form(results.content().questionnaire, answers, request.args or None)
+    saved = results.result_for(assessment, answers)  # the page needs no branding, notes, PDF key
+    content = results.content()
+    form = make_whatif_form(content.questionnaire, answers, request.args or None)
     scenario = None
     if request.args and form.validate():
         changed = whatif_answers(form, answers)
         if changed != answers:
             scenario = results.evaluate_scenario(changed)
-    content = results.content()
     return render_template(
         "result.html",
-        report=report,
-        result=scenario or report["result"],
-        saved_result=report["result"],
+        company_name=answers["company_name"],
+        result=scenario or saved,
+        saved_result=saved,
         scenario=scenario is not None,
         form=form,
         token=token,
