@@ -95,7 +95,7 @@ def _leaf_problems(condition: Mapping[str, Any], questions: Mapping[str, Any]) -
     operator, value = operators[0], condition[operators[0]]
     question = questions[qid]
     if operator in NUMBER_OPERATORS:
-        numeric = question.type == "integer" or (
+        numeric = question.type in ("integer", "decimal") or (
             question.type == "multiple" and operator.startswith("count")
         )
         if not numeric or not isinstance(value, int | float):

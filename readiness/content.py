@@ -11,7 +11,8 @@ from readiness import conditions
 from readiness.formatting import french_spacing
 
 CONTENT_DIR = Path(__file__).parent / "content"
-QUESTION_TYPES = ("text", "integer", "single", "multiple")
+QUESTION_TYPES = ("text", "integer", "decimal", "single", "multiple")
+NUMBER_TYPES = ("integer", "decimal")
 
 
 class ContentError(Exception):
@@ -36,12 +37,18 @@ class Question(Strict):
     help: str | None = None
     required: bool = True
     max_length: int | None = None
-    min: int | None = None
-    max: int | None = None
+    min: int | float | None = None
+    max: int | float | None = None
+    # decimal questions: the finest step accepted (0.5 = halves)
+    step: float | None = Field(default=None, gt=0)
     unit: str | None = None
     options: tuple[Option, ...] = ()
     choices: str | None = None
     relevant: dict[str, Any] | None = None
+
+    @property
+    def is_number(self) -> bool:
+        return self.type in NUMBER_TYPES
 
     @cached_property
     def option_values(self) -> tuple[str, ...]:
@@ -141,8 +148,17 @@ def _question_problems(q: Question) -> list[str]:
             found.append("duplicate option value")
     elif q.options:
         found.append(f"a {q.type} question takes no options")
-    if q.type == "integer" and (q.min is None or q.max is None or q.min > q.max):
-        found.append("an integer question needs min <= max")
+    if q.is_number and (q.min is None or q.max is None or q.min > q.max):
+        found.append(f"{'an' if q.type == 'integer' else 'a'} {q.type} question needs min <= max")
+    if q.type == "integer" and not all(isinstance(v, int) for v in (q.min, q.max)):
+        found.append("an integer question needs whole min and max")
+    if q.type == "decimal" and not q.step:
+        found.append("a decimal question needs a step (0.5 for halves)")
+    if q.step and q.type != "decimal":
+        found.append("only a decimal question takes a step")
+    if q.step and q.min is not None and q.max is not None:
+        if any((v / q.step) % 1 for v in (q.min, q.max)):
+            found.append("min and max must be multiples of step")
     if q.type == "text" and not q.max_length:
         found.append("a text question needs max_length")
     if q.type != "multiple" and any(o.exclusive for o in q.options):

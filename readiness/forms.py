@@ -1,46 +1,72 @@
 """Step forms built at run time from the questionnaire (one field per question)."""
 
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
-from wtforms import Field, IntegerField, RadioField, SelectMultipleField, StringField
+from wtforms import Field, RadioField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     InputRequired,
     Length,
-    NumberRange,
     Optional,
     StopValidation,
     ValidationError,
 )
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from readiness.content import Question, Questionnaire, Step
+from readiness.formatting import fr_number
+from readiness.numbers import NumberError, parse_number, plain
 
 REQUIRED_TEXT = "Ce champ est obligatoire."
 REQUIRED_CHOICE = "Choisissez une réponse."
 REQUIRED_SEVERAL = "Cochez au moins une réponse."
 
 
-class FrenchIntegerField(IntegerField):
-    """An integer field whose parse error reads naturally in French."""
+class FrenchNumberField(Field):
+    """A number typed as text the French way (« 1,5 », « 1 000 € »), read on the server.
+
+    A text input, not ``type=number``: browsers silently drop a decimal comma there.
+    """
+
+    widget = TextInput()
+
+    def __init__(self, label=None, validators=None, question: Question | None = None, **kw):
+        super().__init__(label, validators, **kw)
+        self.question = question
+        self.raw = None
 
     def process_formdata(self, valuelist):
+        self.raw = valuelist[0] if valuelist else None
         if not valuelist or valuelist[0].strip() == "":
             self.data = None
             return
+        self.data = None
+        q = self.question
         try:
-            self.data = int(valuelist[0].strip())
-        except ValueError:
-            self.data = None
-            raise ValueError("Saisissez un nombre entier, sans virgule ni lettre.") from None
+            number = parse_number(valuelist[0], integer=q.type == "integer")
+        except NumberError as error:
+            raise ValueError(str(error)) from None
+        if not q.min <= number <= q.max:
+            raise ValueError(f"Saisissez un nombre entre {fr_number(q.min)} et {fr_number(q.max)}.")
+        if q.step and (number / Decimal(str(q.step))) % 1:
+            raise ValueError(
+                f"Arrondissez à {fr_number(q.step, 2)} près (par exemple 1,5 ou 2)."
+            )
+        self.data = plain(number)
+
+    def _value(self):
+        if self.raw is not None:
+            return self.raw  # what was typed, kept as typed when it needs correcting
+        return fr_number(self.data, 2) if self.data is not None else ""
 
     def pre_validate(self, form):
         if self.process_errors:
-            raise StopValidation()  # the parse error says it all; skip the range check
+            raise StopValidation()  # the parse error says it all
 
 
 class CheckboxesField(SelectMultipleField):
@@ -81,14 +107,9 @@ def build_field(question: Question) -> Field:
             validators=[required, length],
             filters=[lambda v: v.strip() if isinstance(v, str) else v],
         )
-    if question.type == "integer":
+    if question.is_number:
         required = InputRequired(REQUIRED_TEXT) if question.required else Optional()
-        bounds = NumberRange(
-            question.min,
-            question.max,
-            message=f"Saisissez un nombre entre {question.min} et {question.max}.",
-        )
-        return FrenchIntegerField(question.label, validators=[required, bounds])
+        return FrenchNumberField(question.label, validators=[required], question=question)
     if question.type == "single":
         required = InputRequired(REQUIRED_CHOICE) if question.required else Optional()
         return RadioField(
@@ -129,10 +150,10 @@ def raw_step_values(step: Step, formdata: MultiDict | None) -> dict[str, Any]:
             continue
         if q.type == "multiple":
             values[q.id] = formdata.getlist(q.id)
-        elif q.type == "integer":
+        elif q.is_number:
             try:
-                values[q.id] = int(formdata.get(q.id, "").strip())
-            except ValueError:
+                values[q.id] = plain(parse_number(formdata.get(q.id, ""), integer=False))
+            except NumberError:
                 continue
         else:
             values[q.id] = formdata.get(q.id)

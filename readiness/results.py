@@ -74,8 +74,8 @@ def display_value(question, value: Any) -> str:
         return ", ".join(question.option_label(v) for v in value)
     if question.type == "single":
         return question.option_label(value)
-    if question.type == "integer":
-        return f"{fr_number(value)} {question.unit or ''}".strip()
+    if question.is_number:
+        return f"{fr_number(value, 2)} {question.unit or ''}".strip()
     return str(value)
 
 

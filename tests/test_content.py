@@ -117,8 +117,16 @@ def question(data, qid):
             "unknown choice list 'oui_non'",
         ),
         (
+            lambda d: question(d, "local_share").update(min=150),
+            "question 'local_share': an integer question needs min <= max",
+        ),
+        (
             lambda d: question(d, "hours_per_week").update(min=50),
-            "question 'hours_per_week': an integer question needs min <= max",
+            "question 'hours_per_week': a decimal question needs min <= max",
+        ),
+        (
+            lambda d: question(d, "hours_per_week").update(step=None),
+            "question 'hours_per_week': a decimal question needs a step",
         ),
         (
             lambda d: question(d, "sector").update(options=[{"value": "a", "label": "A"}] * 2),

@@ -55,7 +55,7 @@ def test_what_if_with_bad_input_shows_a_french_error(wizard, client):
         f"/d/{token}/resultat?hours_per_week=plein&monthly_budget=0&who=owner&response_time=days"
     )
     assert response.status_code == 422
-    assert "Saisissez un nombre entier" in response.get_data(as_text=True)
+    assert "Saisissez un nombre, en chiffres" in response.get_data(as_text=True)
     assert "Simulation" not in response.get_data(as_text=True)
 
 

@@ -64,7 +64,7 @@ def test_invalid_step_stores_nothing_and_shows_french_errors_next_to_fields(wiza
     assert response.status_code == 422
     assert 'id="company_name-erreur"' in html
     assert "Ce champ est obligatoire." in html
-    assert "Saisissez un nombre entier" in html
+    assert "Saisissez un nombre, en chiffres" in html
     assert re.search(r'id="local_share"[^>]*aria-describedby="[^"]*local_share-erreur', html) or (
         'aria-describedby="local_share-aide local_share-erreur"' in html
     )

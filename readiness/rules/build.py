@@ -78,7 +78,7 @@ def _dimension(dimension: Any, questions: dict[str, Any]) -> compiled.DimensionS
 def _score_item(item: Any, kind: str) -> compiled.ScoreItem:
     bands = item.bands or ()
     table = dict(item.points or {})
-    if kind == "integer":
+    if kind in ("integer", "decimal"):
         low, high = min(b.points for b in bands), max(b.points for b in bands)
     elif kind == "single":
         low, high = min(table.values()), max(table.values())

@@ -15,7 +15,7 @@ from readiness.rules.schema import DIMENSIONS, VERDICTS
 # Questions the evaluator reads by name, with the type it expects.
 NEEDED_QUESTIONS = {
     "headcount": "single",
-    "hours_per_week": "integer",
+    "hours_per_week": "decimal",
     "monthly_budget": "integer",
     "current_channels": "multiple",
 }
@@ -101,7 +101,7 @@ def _points_problems(item: Any, questions: dict[str, Any]) -> Iterator[str]:
         for value in question.option_values:
             if value not in item.points:
                 yield f"no points for option {value!r}"
-    elif question.type == "integer":
+    elif question.type in ("integer", "decimal"):
         if item.bands is None:
             yield "a number question needs bands"
             return

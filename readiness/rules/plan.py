@@ -21,7 +21,7 @@ class _Budget:
     """Minutes per week and euros per month still free."""
 
     def __init__(self, answers: Answers) -> None:
-        self.minutes = self.declared_minutes = answers["hours_per_week"] * 60
+        self.minutes = self.declared_minutes = round(answers["hours_per_week"] * 60)
         self.eur = self.declared_eur = answers["monthly_budget"]
 
     def take(self, minutes: int, eur: int) -> bool:
