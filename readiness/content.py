@@ -156,9 +156,9 @@ def _question_problems(q: Question) -> list[str]:
         found.append("a decimal question needs a step (0.5 for halves)")
     if q.step and q.type != "decimal":
         found.append("only a decimal question takes a step")
-    if q.step and q.min is not None and q.max is not None:
-        if any((v / q.step) % 1 for v in (q.min, q.max)):
-            found.append("min and max must be multiples of step")
+    bounds = (q.min, q.max) if q.min is not None and q.max is not None else ()
+    if q.step and any((v / q.step) % 1 for v in bounds):
+        found.append("min and max must be multiples of step")
     if q.type == "text" and not q.max_length:
         found.append("a text question needs max_length")
     if q.type != "multiple" and any(o.exclusive for o in q.options):

@@ -54,9 +54,7 @@ class FrenchNumberField(Field):
         if not q.min <= number <= q.max:
             raise ValueError(f"Saisissez un nombre entre {fr_number(q.min)} et {fr_number(q.max)}.")
         if q.step and (number / Decimal(str(q.step))) % 1:
-            raise ValueError(
-                f"Arrondissez à {fr_number(q.step, 2)} près (par exemple 1,5 ou 2)."
-            )
+            raise ValueError(f"Arrondissez à {fr_number(q.step, 2)} près (par exemple 1,5 ou 2).")
         self.data = plain(number)
 
     def _value(self):

@@ -105,8 +105,10 @@ def _answer(question) -> st.SearchStrategy:
         return st.integers(question.min, question.max)
     if question.type == "decimal":
         steps = int((question.max - question.min) / question.step)
-        return st.integers(0, steps).map(lambda n: question.min + n * question.step).map(
-            lambda v: int(v) if float(v).is_integer() else v
+        return (
+            st.integers(0, steps)
+            .map(lambda n: question.min + n * question.step)
+            .map(lambda v: int(v) if float(v).is_integer() else v)
         )
     values = list(question.option_values)
     if question.type == "single":

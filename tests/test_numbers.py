@@ -3,8 +3,8 @@
 from decimal import Decimal
 
 import pytest
-
 from conftest import SAMPLE_ANSWERS
+
 from readiness.numbers import NumberError, parse_number
 
 
