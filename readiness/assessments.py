@@ -7,31 +7,97 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 
 from readiness.content import Questionnaire
 from readiness.extensions import db
 from readiness.models import Assessment, AssessmentStep, utcnow
+from readiness.pdf_cache import PdfCache
 
 # secrets.token_urlsafe(24) gives 32 characters carrying 192 random bits.
 TOKEN_BYTES = 24
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{32}$")
+NONCE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{22}$")
 
 
-def start(questionnaire: Questionnaire) -> Assessment:
-    """Create and store an empty diagnostic with a fresh private token."""
+def new_start_nonce() -> str:
+    """The one-time value the start form carries (22 characters, 128 random bits)."""
+    return secrets.token_urlsafe(16)
+
+
+def start(questionnaire: Questionnaire, nonce: str | None = None) -> Assessment:
+    """Create and store an empty diagnostic with a fresh private token.
+
+    The same start form sent twice (a double click, a reload) gives the same diagnostic.
+    """
+    nonce = nonce if NONCE_PATTERN.match(nonce or "") else None
+    if nonce is not None:
+        existing = _started_with(nonce)
+        if existing is not None:
+            return existing
     assessment = Assessment(
-        token=secrets.token_urlsafe(TOKEN_BYTES), questionnaire_version=questionnaire.version
+        token=secrets.token_urlsafe(TOKEN_BYTES),
+        questionnaire_version=questionnaire.version,
+        start_nonce=nonce,
     )
     db.session.add(assessment)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:  # the other click won the race: use its diagnostic
+        db.session.rollback()
+        existing = _started_with(nonce) if nonce else None
+        if existing is None:
+            raise
+        return existing
     return assessment
 
 
+def _started_with(nonce: str) -> Assessment | None:
+    return db.session.scalar(
+        select(Assessment).where(Assessment.start_nonce == nonce, Assessment.erased_at.is_(None))
+    )
+
+
 def find(token: str) -> Assessment | None:
-    """The diagnostic behind a token, or None for an unknown or malformed one."""
+    """The diagnostic behind a token, or None for an unknown, malformed or erased one."""
     if not TOKEN_PATTERN.match(token or ""):
         return None
-    return db.session.scalar(select(Assessment).where(Assessment.token == token))
+    return db.session.scalar(
+        select(Assessment).where(Assessment.token == token, Assessment.erased_at.is_(None))
+    )
+
+
+def erase(assessment: Assessment) -> None:
+    """The owner's erasure: answers, notes, result and cached PDFs go, the link stops working.
+
+    A consultant's client keeps an empty row (a tombstone) so the consultant sees that the
+    client erased it; a diagnostic without a consultant is deleted outright.
+    """
+    try:
+        db.session.execute(delete(PdfCache).where(PdfCache.assessment_id == assessment.id))
+        db.session.execute(
+            delete(AssessmentStep).where(AssessmentStep.assessment_id == assessment.id)
+        )
+        if assessment.client_id is None:
+            db.session.execute(delete(Assessment).where(Assessment.id == assessment.id))
+        else:
+            db.session.execute(
+                update(Assessment)
+                .where(Assessment.id == assessment.id)
+                .values(
+                    token=secrets.token_urlsafe(TOKEN_BYTES),
+                    erased_at=utcnow(),
+                    result=None,
+                    result_key=None,
+                    rules_version=None,
+                    prefill=None,
+                    start_nonce=None,
+                )
+            )
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
 
 
 def saved_steps(assessment: Assessment) -> dict[str, dict[str, Any]]:

@@ -31,6 +31,23 @@ def search_clients(consultant: Consultant, query: str, sort: str, page: int):
     return db.paginate(statement.order_by(*order), page=page, per_page=PAGE_SIZE, error_out=False)
 
 
+def erased_latest(client_ids: list[int]) -> dict[int, object]:
+    """For each client whose latest diagnostic its owner erased: when they erased it."""
+    if not client_ids:
+        return {}
+    latest = (
+        select(func.max(Assessment.id))
+        .where(Assessment.client_id.in_(client_ids))
+        .group_by(Assessment.client_id)
+    )
+    rows = db.session.execute(
+        select(Assessment.client_id, Assessment.erased_at).where(
+            Assessment.id.in_(latest), Assessment.erased_at.is_not(None)
+        )
+    )
+    return dict(rows.all())
+
+
 def owned_client(consultant: Consultant, client_id: int) -> Client:
     """The consultant's own client, or 404 for anyone else's or an unknown id."""
     client = db.session.get(Client, client_id)

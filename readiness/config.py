@@ -35,6 +35,10 @@ def settings(instance_path: str) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "5 per minute;30 per hour"),
+        # « M’envoyer le lien »: a few e-mails per private link and per address, never spam.
+        "LINK_MAIL_LIMIT_PER_LINK": os.environ.get("LINK_MAIL_LIMIT_PER_LINK", "3 per hour"),
+        "LINK_MAIL_LIMIT_PER_ADDRESS": os.environ.get("LINK_MAIL_LIMIT_PER_ADDRESS", "5 per day"),
+        "RESUME_RATE_LIMIT": os.environ.get("RESUME_RATE_LIMIT", "20 per minute"),
         # Anonymous diagnostics (no consultant) untouched for this many days can be purged.
         "RETENTION_DAYS": int(os.environ.get("RETENTION_DAYS", "365")),
         "SESSION_COOKIE_SAMESITE": "Lax",

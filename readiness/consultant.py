@@ -59,7 +59,10 @@ def clients_list():
     query, sort = request.args.get("q", "")[:120], request.args.get("tri", "recent")
     page = request.args.get("page", 1, type=int) or 1
     found = clients.search_clients(current_user, query, sort, max(page, 1))
-    return render_template("consultant/clients.html", page=found, query=query, sort=sort)
+    erased = clients.erased_latest([c.id for c in found.items])
+    return render_template(
+        "consultant/clients.html", page=found, query=query, sort=sort, erased=erased
+    )
 
 
 @bp.route("/clients/nouveau", methods=["GET", "POST"])

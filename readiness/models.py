@@ -76,6 +76,7 @@ class Assessment(db.Model):
     """One diagnostic, reached by its private token."""
 
     __tablename__ = "assessments"
+    __table_args__ = (UniqueConstraint("start_nonce", name="uq_assessments_start_nonce"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token: Mapped[str] = mapped_column(String(64), unique=True, index=True)
@@ -94,6 +95,11 @@ class Assessment(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     # Answers of the previous diagnostic, shown pre-filled until each step is saved again.
     prefill: Mapped[dict | None] = mapped_column(JSON, default=None)
+    # The owner erased it: answers, result, notes and PDFs are gone; the row tells the
+    # consultant so (a tombstone), and statistics leave it out.
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    # The one-time value of the start form: pressing « Commencer » twice starts one diagnostic.
+    start_nonce: Mapped[str | None] = mapped_column(String(32), default=None)
 
     client: Mapped["Client | None"] = relationship(back_populates="assessments")
 

@@ -83,11 +83,12 @@ def history(client) -> list[dict[str, Any]]:
     """The client's diagnostics, oldest first, each with its result once complete."""
     rows = []
     for number, assessment in enumerate(clients.client_assessments(client), start=1):
-        answers = completed_answers(assessment)
+        answers = None if assessment.erased_at else completed_answers(assessment)
         rows.append(
             {
                 "number": number,
                 "token": assessment.token,
+                "erased_at": assessment.erased_at,
                 "created_at": assessment.created_at,
                 "updated_at": assessment.updated_at,
                 "result": None if answers is None else result_for(assessment, answers),

@@ -4,6 +4,7 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    flash,
     redirect,
     render_template,
     request,
@@ -27,14 +28,16 @@ def questionnaire():
 
 @bp.get("/")
 def landing():
-    """What the diagnostic gives, and the button to start it."""
-    return render_template("landing.html", steps=questionnaire().steps)
+    """What the diagnostic gives, the button to start it, and the form to resume one."""
+    return render_template(
+        "landing.html", steps=questionnaire().steps, start_nonce=assessments.new_start_nonce()
+    )
 
 
 @bp.post("/commencer")
 def begin():
-    """Create a diagnostic and open its first step."""
-    assessment = assessments.start(questionnaire())
+    """Create a diagnostic (once per start form) and open its first step."""
+    assessment = assessments.start(questionnaire(), request.form.get("debut"))
     return redirect(url_for("wizard.step", token=assessment.token, step_id="profile"))
 
 
@@ -68,6 +71,9 @@ def step(token: str, step_id: str):
             assessments.save_step(assessment, step_id, cleaned_answers(form), note)
             _drafts(token).pop(step_id, None)
             session.modified = True
+            flash("Réponses enregistrées.")
+            if request.form.get("nav") == "summary":
+                return redirect(url_for("wizard.summary", token=token))
             return redirect(_neighbour_url(token, step_id, -1 if going_back else 1))
         if going_back and not note_error:
             _drafts(token)[step_id] = request.form.to_dict(flat=False)
@@ -87,6 +93,8 @@ def step(token: str, step_id: str):
         note=note,
         note_error=note_error,
         note_max=NOTE_MAX_LENGTH,
+        show_link=bool(steps),
+        complete=all(assessments.step_completion(q, steps).values()),
     ), (422 if form.errors or note_error else 200)
 
 
