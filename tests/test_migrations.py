@@ -7,28 +7,7 @@ ADDING A MIGRATION? Add its fill to ``FILL`` below (the tests fail until you do)
         insert(conn, "new_table", [...])   # plus realistic rows using what <rev> adds
         ...
 
-    def fill_e5a7d1c3b9f2(conn):
-    """Plus a diagnostic its owner erased (a tombstone) and one started from a start form."""
-    fill_0aecb24b7e2c(conn)
-    insert(
-        conn,
-        "assessments",
-        [
-            {
-                "id": 4,
-                "token": "tok-" + "d" * 40,
-                "questionnaire_version": "2026.1",
-                "created_at": at(8),
-                "updated_at": at(8),
-                "client_id": 1,
-                "erased_at": at(9),
-            }
-        ],
-    )
-    update(conn, "assessments", 2, start_nonce="n" * 22)
-
-
-FILL = {..., "<rev>": fill_<rev>}
+    FILL = {..., "<rev>": fill_<rev>}
 
 A fill writes through SQL (``insert``/``update`` below work on the tables as they exist at
 that revision, never through today's models). After the fill, every table must hold rows
@@ -265,6 +244,27 @@ def fill_0aecb24b7e2c(conn):
         "pdf_cache",
         [{"id": 3, "assessment_id": 1, "key": "n" * 64, "pdf": b"%PDF", "created_at": at(7)}],
     )
+
+
+def fill_e5a7d1c3b9f2(conn):
+    """Plus a diagnostic its owner erased (a tombstone) and one started from a start form."""
+    fill_0aecb24b7e2c(conn)
+    insert(
+        conn,
+        "assessments",
+        [
+            {
+                "id": 4,
+                "token": "tok-" + "d" * 40,
+                "questionnaire_version": "2026.1",
+                "created_at": at(8),
+                "updated_at": at(8),
+                "client_id": 1,
+                "erased_at": at(9),
+            }
+        ],
+    )
+    update(conn, "assessments", 2, start_nonce="n" * 22)
 
 
 FILL = {
