@@ -3,9 +3,9 @@
 from decimal import Decimal
 
 import pytest
-from conftest import SAMPLE_ANSWERS
 
 from readiness.numbers import NumberError, parse_number
+from tests.conftest import SAMPLE_ANSWERS
 
 
 @pytest.mark.parametrize(

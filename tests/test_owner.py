@@ -2,12 +2,12 @@
 
 import re
 
-from conftest import SAMPLE_ANSWERS
 from sqlalchemy import func, select
 
 from readiness.extensions import db
 from readiness.models import Assessment, AssessmentStep
 from readiness.pdf_cache import PdfCache
+from tests.conftest import SAMPLE_ANSWERS
 
 
 def _csrf(client, path="/"):
