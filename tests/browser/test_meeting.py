@@ -9,7 +9,7 @@ def fill_step(page, step, answers, note=None):
         if question.id not in answers or not page.locator(f"[name={question.id}]").count():
             continue
         value = answers[question.id]
-        if question.type in ("text", "integer"):
+        if question.type in ("text", "integer", "decimal"):
             page.fill(f"#{question.id}", str(value))
         elif question.type == "single":
             page.check(f"input[name={question.id}][value='{value}']")

@@ -18,7 +18,7 @@ def tab_to(page, target: str, limit: int = 200) -> None:
 
 
 def answer(page, question, value) -> None:
-    if question.type in ("text", "integer"):
+    if question.type in ("text", "integer", "decimal"):
         tab_to(page, question.id)
         page.keyboard.press("Control+A")
         page.keyboard.type(str(value))
