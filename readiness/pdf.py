@@ -77,7 +77,8 @@ def plan_filename(report: dict[str, Any]) -> str:
     ascii_name = unicodedata.normalize("NFKD", report["company_name"]).encode("ascii", "ignore")
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.decode().lower()).strip("-")[:60].strip("-")
     suffix = "-copie-interne" if report.get("internal") else ""
-    return f"plan-action-{slug or 'entreprise'}-{_local_date(report['date']).isoformat()}{suffix}.pdf"
+    day = _local_date(report["date"]).isoformat()
+    return f"plan-action-{slug or 'entreprise'}-{day}{suffix}.pdf"
 
 
 def plan_html(report: dict[str, Any]) -> str:

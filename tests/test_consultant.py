@@ -153,6 +153,7 @@ def test_pdf_of_a_second_diagnostic_has_progress_branding_and_notes(claire, clie
         dict(SAMPLE_ANSWERS, hours_per_week=6),
         notes={"profile": "Note privée de Claire"},
     )
+
     def text_of(response):
         assert response.status_code == 200, response.status_code
         return "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.data)).pages)
