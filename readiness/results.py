@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import re
 from typing import Any
 
 from flask import current_app
@@ -56,8 +57,10 @@ def peers_for(answers: dict[str, Any]) -> dict[str, Any]:
     """
     q = content().questionnaire
     data = peers.published(current_app.extensions["peers"], q, answers)
+    # "Commerce alimentaire (boulangerie, épicerie…)" → "Commerce alimentaire" in a group's name.
     labels = {
-        key: q.questions[key].option_label(answers.get(key, "")) for key in ("sector", "headcount")
+        key: re.sub(r"\s*\(.*?\)", "", q.questions[key].option_label(answers.get(key, "")))
+        for key in ("sector", "headcount")
     }
     sector, headcount = answers.get("sector"), answers.get("headcount")
     data["community"] = community.comparison(sector, headcount, labels)
