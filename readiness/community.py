@@ -182,6 +182,14 @@ def comparison(sector: str | None, headcount: str | None, labels: dict[str, str]
     return None
 
 
+def everyone() -> dict | None:
+    """Every finished diagnostic of this instance, when there are enough of them."""
+    row = db.session.get(PeerGroupStats, ALL)
+    if row is None or row.stats is None or row.n < min_group():
+        return None
+    return {"n": row.n, **row.stats}
+
+
 def portfolio(consultant_id: int) -> dict | None:
     """The consultant's clients, each by its latest finished diagnostic, in aggregate."""
     latest = (

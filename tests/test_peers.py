@@ -275,3 +275,23 @@ def test_portfolio_counts_each_client_once_by_its_latest_diagnostic(app):
         add_finished(overall=5)  # someone else's
         found = community.portfolio(consultant.id)
         assert found["n"] == 2 and found["overall"]["median"] == 70.0
+
+
+def test_the_consultant_sees_their_portfolio_against_everyone(app, client):
+    from tests.conftest import Consultants
+
+    consultants = Consultants(app, client)
+    consultant_id = consultants.create()
+    consultants.login()
+    assert "Aucun de vos clients" in client.get("/conseil/portefeuille").get_data(as_text=True)
+    with app.app_context():
+        mine = Client(consultant_id=consultant_id, name="Fleuriste")
+        db.session.add(mine)
+        db.session.commit()
+        add_finished(overall=90, client_id=mine.id)
+        for _ in range(9):
+            add_finished(overall=30)
+    html = client.get("/conseil/portefeuille").get_data(as_text=True)
+    assert "Votre client" in html and "Les 10 diagnostics de l'outil" in html
+    assert "90 (90 à 90)" in html and "30 (30 à 30)" in html
+    assert "/conseil/portefeuille" in client.get("/conseil/clients").get_data(as_text=True)
