@@ -69,7 +69,9 @@ def group_keys(sector: str, headcount: str) -> list[tuple[str, str]]:
     ]
 
 
-def record(assessment: Assessment, answers: dict[str, Any], result: dict[str, Any]) -> None:
+def record(
+    assessment: Assessment, answers: dict[str, Any], result: dict[str, Any], refresh_now=True
+) -> None:
     """Store (or replace) a finished diagnostic's scores and refresh its groups' aggregates."""
     row = db.session.get(PeerScore, assessment.id)
     old_group = (row.sector, row.headcount) if row else None
@@ -85,8 +87,8 @@ def record(assessment: Assessment, answers: dict[str, Any], result: dict[str, An
         row.recorded_at = utcnow()
         db.session.add(row)
     db.session.commit()
-    groups = {(answers["sector"], answers["headcount"])} | ({old_group} if old_group else set())
-    refresh(groups)
+    if refresh_now:
+        refresh({(answers["sector"], answers["headcount"])} | ({old_group} if old_group else set()))
 
 
 def forget(assessment_ids: list[int]) -> set[tuple[str, str]]:

@@ -295,3 +295,16 @@ def test_the_consultant_sees_their_portfolio_against_everyone(app, client):
     assert "Votre client" in html and "Les 10 diagnostics de l'outil" in html
     assert "90 (90 à 90)" in html and "30 (30 à 30)" in html
     assert "/conseil/portefeuille" in client.get("/conseil/clients").get_data(as_text=True)
+
+
+def test_rebuild_puts_earlier_diagnostics_in_the_community(app, wizard, runner):
+    wizard.complete()
+    with app.app_context():
+        db.session.execute(community.PeerScore.__table__.delete())
+        db.session.commit()
+        community.refresh_all()
+        assert db.session.get(community.PeerGroupStats, "all").n == 0
+    result = runner.invoke(args=["peers", "rebuild"])
+    assert result.exit_code == 0 and "1 diagnostic(s)" in result.output
+    with app.app_context():
+        assert db.session.get(community.PeerGroupStats, "all").n == 1
