@@ -4,7 +4,8 @@ Each finished diagnostic leaves one narrow row of scores (``PeerScore``) when it
 stored; the aggregates of its three groups (sector × size, sector, everyone) are then
 recomputed into ``PeerGroupStats``, so a page view reads at most three small rows. A group
 shows only when it holds at least ``min_group`` diagnostics; below that nothing but its size
-is kept. Revoked diagnostics are left out; a deleted one takes its row with it.
+is kept. The table holds exactly the community: a revoked diagnostic's row is removed
+(``forget``, and ``record`` never stores one), a deleted one takes its row with it.
 """
 
 import statistics
@@ -115,7 +116,7 @@ def refresh(groups: set[tuple[str, str]]) -> None:
             PeerScore.headcount == headcount,
         )
     for key, where in keys.items():
-        _store(key, _rows(*where))
+        _store(key, *where)
     db.session.commit()
 
 
@@ -128,22 +129,45 @@ def refresh_all() -> int:
     return len(pairs)
 
 
-def _rows(*where) -> list[tuple]:
-    columns = [getattr(PeerScore, d) for d in DIMENSIONS] + [PeerScore.verdict]
-    statement = (
-        select(*columns)
-        .join(Assessment, Assessment.id == PeerScore.assessment_id)
-        .where(Assessment.revoked_at.is_(None), *where)
-    )
-    return [tuple(row) for row in db.session.execute(statement)]
+def _counts(column, where) -> dict:
+    """How many diagnostics of the group have each value of ``column`` (scores are 0–100)."""
+    statement = select(column, func.count()).where(*where).group_by(column)
+    return dict(db.session.execute(statement).all())
 
 
-def _store(key: str, rows: list[tuple]) -> None:
+def _store(key: str, *where) -> None:
+    """Recompute one group from per-value counts: the database sends ≤ 101 rows a dimension."""
+    verdicts = _counts(PeerScore.verdict, where)
+    n = sum(verdicts.values())
+    stats = None
+    if n >= min_group():
+        stats = {
+            d: quartiles_from_counts(_counts(getattr(PeerScore, d), where)) for d in DIMENSIONS
+        }
+        stats["verdicts"] = {v: round(100 * verdicts.get(v, 0) / n) for v in VERDICTS}
     row = db.session.get(PeerGroupStats, key) or PeerGroupStats(group_key=key)
-    row.n = len(rows)
-    row.stats = aggregate(rows) if len(rows) >= min_group() else None
-    row.updated_at = utcnow()
+    row.n, row.stats, row.updated_at = n, stats, utcnow()
     db.session.add(row)
+
+
+def quartiles_from_counts(counts: dict[int, int]) -> dict[str, float]:
+    """Same figures as ``quartiles`` over the expanded values, without expanding them."""
+    values = sorted(counts)
+    cumulative, total = [], 0
+    for value in values:
+        total += counts[value]
+        cumulative.append(total)
+
+    def nth(index: int) -> int:  # the index-th smallest value (0-based)
+        return values[next(i for i, c in enumerate(cumulative) if c > index)]
+
+    out = {}
+    for name, k in (("q1", 1), ("median", 2), ("q3", 3)):
+        position, rest = divmod(k * (total - 1), 4)
+        low = nth(position)
+        high = nth(position + 1) if rest else low
+        out[name] = round(low + (high - low) * rest / 4, 1)
+    return {"median": out["median"], "q1": out["q1"], "q3": out["q3"]}
 
 
 def aggregate(rows: list[tuple]) -> dict[str, Any]:

@@ -308,3 +308,13 @@ def test_rebuild_puts_earlier_diagnostics_in_the_community(app, wizard, runner):
     assert result.exit_code == 0 and "1 diagnostic(s)" in result.output
     with app.app_context():
         assert db.session.get(community.PeerGroupStats, "all").n == 1
+
+
+def test_quartiles_from_counts_match_the_expanded_values():
+    import random
+    from collections import Counter
+
+    rng = random.Random(5)
+    for size in (1, 2, 3, 10, 11, 97, 1000):
+        values = [rng.randint(0, 100) for _ in range(size)]
+        assert community.quartiles_from_counts(Counter(values)) == community.quartiles(values)
