@@ -30,8 +30,9 @@ class PeerScore(db.Model):
     __tablename__ = "peer_scores"
     __table_args__ = (Index("ix_peer_scores_group", "sector", "headcount"),)
 
+    id: Mapped[int] = mapped_column(primary_key=True)
     assessment_id: Mapped[int] = mapped_column(
-        ForeignKey("assessments.id", ondelete="CASCADE"), primary_key=True
+        ForeignKey("assessments.id", ondelete="CASCADE"), unique=True
     )
     sector: Mapped[str] = mapped_column(String(32))
     headcount: Mapped[str] = mapped_column(String(16))
@@ -50,7 +51,8 @@ class PeerGroupStats(db.Model):
 
     __tablename__ = "peer_group_stats"
 
-    group_key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_key: Mapped[str] = mapped_column(String(80), unique=True)
     n: Mapped[int] = mapped_column(Integer)
     # None while the group is smaller than the threshold: nothing is kept about so few.
     stats: Mapped[dict | None] = mapped_column(JSON, default=None)
@@ -74,7 +76,7 @@ def record(
     assessment: Assessment, answers: dict[str, Any], result: dict[str, Any], refresh_now=True
 ) -> None:
     """Store (or replace) a finished diagnostic's scores and refresh its groups' aggregates."""
-    row = db.session.get(PeerScore, assessment.id)
+    row = db.session.scalar(select(PeerScore).where(PeerScore.assessment_id == assessment.id))
     old_group = (row.sector, row.headcount) if row else None
     if assessment.revoked_at is not None:
         if row is not None:
@@ -145,9 +147,13 @@ def _store(key: str, *where) -> None:
             d: quartiles_from_counts(_counts(getattr(PeerScore, d), where)) for d in DIMENSIONS
         }
         stats["verdicts"] = {v: round(100 * verdicts.get(v, 0) / n) for v in VERDICTS}
-    row = db.session.get(PeerGroupStats, key) or PeerGroupStats(group_key=key)
+    row = _group(key) or PeerGroupStats(group_key=key)
     row.n, row.stats, row.updated_at = n, stats, utcnow()
     db.session.add(row)
+
+
+def _group(key: str) -> PeerGroupStats | None:
+    return db.session.scalar(select(PeerGroupStats).where(PeerGroupStats.group_key == key))
 
 
 def quartiles_from_counts(counts: dict[int, int]) -> dict[str, float]:
@@ -210,7 +216,7 @@ def comparison(sector: str | None, headcount: str | None, labels: dict[str, str]
 
 def everyone() -> dict | None:
     """Every finished diagnostic of this instance, when there are enough of them."""
-    row = db.session.get(PeerGroupStats, ALL)
+    row = _group(ALL)
     if row is None or row.stats is None or row.n < min_group():
         return None
     return {"n": row.n, **row.stats}
