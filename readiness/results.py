@@ -187,18 +187,21 @@ def step_notes(assessment: Assessment) -> list[dict[str, str]]:
 
 
 def build_report(
-    assessment: Assessment, answers: dict[str, Any], with_notes: bool = False
+    assessment: Assessment, answers: dict[str, Any], internal: bool = False
 ) -> dict[str, Any]:
-    """Everything the result page and the PDF show, as plain data (no database objects).
+    """Everything the PDF shows, as plain data (no database objects).
 
-    ``with_notes`` only for the diagnostic's own consultant: a client never sees the notes.
+    ``internal``: the consultant's own copy, with the private notes; the client's copy (the
+    default) never holds a note, whoever asks for it.
     """
     result = result_for(assessment, answers)
     consultant = consultant_branding(assessment)
-    notes = step_notes(assessment) if with_notes else []
+    notes = step_notes(assessment) if internal else []
     previous = previous_scores(assessment)
     peer_data = peers_for(answers)
-    extras = json.dumps([consultant, notes, previous, peer_data], sort_keys=True, default=str)
+    extras = json.dumps(
+        [consultant, notes, previous, internal, peer_data], sort_keys=True, default=str
+    )
     return report_data(
         answers,
         result,
@@ -206,6 +209,7 @@ def build_report(
         token=assessment.token,
         consultant=consultant,
         notes=notes,
+        internal=internal,
         previous=previous,
         peers=peer_data,
         cache_key=hashlib.sha256(f"{assessment.result_key}|{extras}".encode()).hexdigest(),
@@ -227,6 +231,7 @@ def report_data(answers: dict[str, Any], result: dict[str, Any], **extra: Any) -
         "radar_svg": str(radar_svg(result["scores"])),
         "consultant": None,
         "notes": [],
+        "internal": False,
         "previous": None,
         "cache_key": None,
     }
