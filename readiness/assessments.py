@@ -9,6 +9,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
+from readiness import community
 from readiness.content import Questionnaire
 from readiness.extensions import db
 from readiness.models import Assessment, AssessmentStep, utcnow
@@ -74,6 +75,7 @@ def erase(assessment: Assessment) -> None:
     client erased it; a diagnostic without a consultant is deleted outright.
     """
     try:
+        groups = community.forget([assessment.id])  # out of the peers' statistics too
         db.session.execute(delete(PdfCache).where(PdfCache.assessment_id == assessment.id))
         db.session.execute(
             delete(AssessmentStep).where(AssessmentStep.assessment_id == assessment.id)
@@ -98,6 +100,7 @@ def erase(assessment: Assessment) -> None:
     except Exception:
         db.session.rollback()
         raise
+    community.refresh(groups)
 
 
 def saved_steps(assessment: Assessment) -> dict[str, dict[str, Any]]:
@@ -183,7 +186,9 @@ def purge_anonymous_before(limit) -> int:
     )
     ids = list(db.session.scalars(stale))
     if ids:
+        groups = community.forget(ids)
         db.session.execute(delete(AssessmentStep).where(AssessmentStep.assessment_id.in_(ids)))
         db.session.execute(delete(Assessment).where(Assessment.id.in_(ids)))
         db.session.commit()
+        community.refresh(groups)
     return len(ids)

@@ -4,6 +4,7 @@ import re
 
 from sqlalchemy import func, select
 
+from readiness.community import PeerScore
 from readiness.extensions import db
 from readiness.models import Assessment, AssessmentStep
 from readiness.pdf_cache import PdfCache
@@ -128,6 +129,8 @@ def test_saving_a_step_says_so_and_a_completed_step_offers_the_summary(client, w
 def test_the_owner_erases_the_diagnostic_and_the_link_then_404s(app, client, wizard):
     token = wizard.complete()
     assert client.get(f"/d/{token}/plan.pdf").status_code == 200
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(PeerScore)) == 1
     assert "Supprimer mon diagnostic" in client.get(f"/d/{token}/resultat").get_data(as_text=True)
     confirm = client.get(f"/d/{token}/supprimer")
     assert confirm.status_code == 200 and "ne peut pas être annulé" in confirm.get_data(
@@ -139,7 +142,7 @@ def test_the_owner_erases_the_diagnostic_and_the_link_then_404s(app, client, wiz
         assert client.get(f"/d/{token}{path}").status_code == 404
     assert client.get(f"/api/v1/assessments/{token}").status_code == 404
     with app.app_context():
-        for model in (Assessment, AssessmentStep, PdfCache):
+        for model in (Assessment, AssessmentStep, PdfCache, PeerScore):
             assert db.session.scalar(select(func.count()).select_from(model)) == 0
 
 
