@@ -96,9 +96,11 @@ def register_commands(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from readiness import formatting
+    from readiness import formatting, links, mail
 
     formatting.register(app)
+    app.add_template_global(links.private_link, "private_link")
+    app.add_template_global(mail.is_configured, "mail_configured")
     app.add_template_global(app.extensions["readiness"].texts.verdicts, "verdict_labels")
 
 

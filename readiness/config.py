@@ -40,6 +40,25 @@ def settings(instance_path: str) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         # Set SESSION_COOKIE_SECURE=0 only to serve production over plain HTTP on a LAN.
         "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "1") != "0",
+        # Links shown or sent to users start with this address, never with the request's Host.
+        "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000"),
+        **mail_settings(),
+    }
+
+
+def mail_settings() -> dict:
+    """SMTP settings (SPEC §6); without MAIL_SERVER nothing is sent and no button offers to."""
+    use_tls = os.environ.get("MAIL_USE_TLS", "0").lower() in ("1", "true", "yes")
+    return {
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT") or (587 if use_tls else 25)),
+        "MAIL_USE_TLS": use_tls,
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
+        "MAIL_DEFAULT_SENDER": os.environ.get(
+            "MAIL_DEFAULT_SENDER", "Prêt pour les réseaux sociaux <ne-pas-repondre@localhost>"
+        ),
+        "MAIL_TIMEOUT": float(os.environ.get("MAIL_TIMEOUT", "10")),
     }
 
 

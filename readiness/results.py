@@ -30,7 +30,7 @@ def completed_answers(assessment: Assessment) -> dict[str, Any] | None:
     """The applicable answers of a completed diagnostic, or None while steps remain."""
     q = content().questionnaire
     steps = assessments.saved_steps(assessment)
-    if not all(assessments.step_completion(q, steps).values()):
+    if not all(assessments.step_completion(q, steps, assessment.questionnaire_version).values()):
         return None
     return q.relevant_answers(assessments.merged_answers(q, steps))
 

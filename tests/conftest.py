@@ -2,7 +2,10 @@
 
 import os
 import re
+import socket
 import uuid
+from email import message_from_bytes
+from email.policy import default as default_policy
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -19,12 +22,15 @@ SAMPLE_ANSWERS = {
     "local_share": 70,
     "website": "outdated",
     "email_list": "small",
+    "premises": "shop",
+    "regulated": ["none"],
     "goals": ["loyalty", "awareness"],
     "customers_online": "many",
     "competitors_present": "some",
     "expect_direct_sales": "somewhat",
     "results_horizon": "months",
     "knows_customer_origin": "roughly",
+    "trigger": ["customers_asked"],
     "promise_clarity": "roughly",
     "promise_kept": "mostly",
     "response_time": "same_day",
@@ -235,3 +241,33 @@ def questionnaire(app):
 @pytest.fixture
 def wizard(client, questionnaire):
     return Wizard(client, questionnaire)
+
+
+class Inbox:
+    """A real local SMTP server (aiosmtpd) that keeps every message it receives."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(message_from_bytes(envelope.content, policy=default_policy))
+        return "250 Message accepted"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server(app):
+    """Points the app's MAIL_* settings at a local SMTP server; yields its inbox."""
+    from aiosmtpd.controller import Controller
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, MAIL_USE_TLS=False)
+    yield inbox
+    controller.stop()
