@@ -116,6 +116,7 @@ def _channels(channels: Any) -> compiled.ChannelRules:
                 c.in_sentence or c.label,
                 c.base,
                 c.posts,
+                c.why_not,
                 tuple(
                     compiled.ChannelRule(f"{c.id}.{r.id}", _predicate(r.when), r.points, r.reason)
                     for r in c.rules
@@ -126,6 +127,8 @@ def _channels(channels: Any) -> compiled.ChannelRules:
         primary_min=channels.primary_min,
         avoid_below=channels.avoid_below,
         max_by_headcount=dict(channels.max_primary.headcount),
+        max_secondary=dict(channels.max_secondary),
+        avoid_reasons=channels.avoid_reasons.model_dump(),
         hours_mins=tuple(b.min for b in channels.max_primary.hours_per_week),
         max_by_hours=tuple(b.primary for b in channels.max_primary.hours_per_week),
     )

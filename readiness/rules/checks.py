@@ -130,8 +130,12 @@ def _channels(channels: Any, questions: dict[str, Any]) -> Iterator[str]:
     if channels.avoid_below > channels.primary_min:
         yield "avoid_below must not exceed primary_min"
     headcount = questions.get("headcount")
-    if headcount and set(channels.max_primary.headcount) != set(headcount.option_values):
-        yield f"max_primary.headcount: give a number for each of {list(headcount.option_values)}"
+    for where, table in (
+        ("max_primary.headcount", channels.max_primary.headcount),
+        ("max_secondary", channels.max_secondary),
+    ):
+        if headcount and set(table) != set(headcount.option_values):
+            yield f"{where}: give a number for each of {list(headcount.option_values)}"
     mins = [b.min for b in channels.max_primary.hours_per_week]
     if mins[0] != 0 or mins != sorted(set(mins)):
         yield "max_primary.hours_per_week: bands must start at 0 and rise"

@@ -53,6 +53,7 @@ class Channel:
     in_sentence: str
     base: int
     posts: bool
+    why_not: str | None
     rules: tuple[ChannelRule, ...]
 
 
@@ -62,6 +63,8 @@ class ChannelRules:
     primary_min: int
     avoid_below: int
     max_by_headcount: Mapping[str, int]
+    max_secondary: Mapping[str, int]
+    avoid_reasons: Mapping[str, str]
     hours_mins: tuple[int, ...]
     max_by_hours: tuple[int, ...]
 

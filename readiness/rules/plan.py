@@ -111,6 +111,7 @@ def build(
         item = {
             "id": action.id,
             **texts,
+            "priority": priority,
             "horizon": horizon,
             "deferred": horizon != target,
             "kind": "once" if action.once_minutes else "weekly",
@@ -129,6 +130,7 @@ def build(
     scope = _scope(publishing, posting_channels)
     if posts:
         item = _publishing_action(rules, answers, posts, scope, publish_horizon, active)
+        item["priority"] = publish_priority
         item["evidence"] = citing.applicable(publishing.evidence, fits)
         planned.append((HORIZON_ORDER[publish_horizon], publish_priority, item["id"], item))
     planned.sort(key=lambda p: p[:3])

@@ -120,6 +120,8 @@ class Channel(Strict):
     base: int = Field(ge=0, le=100)
     # Whether the publishing cadence applies (an e-mail letter has its own rhythm).
     posts: bool = True
+    # Why not, when the channel is to avoid and none of its rules gave a reason against.
+    why_not: Text | None = None
     rules: tuple[ChannelRule, ...] = ()
 
 
@@ -133,10 +135,17 @@ class MaxPrimary(Strict):
     hours_per_week: tuple[HoursBand, ...] = Field(min_length=1)
 
 
+class AvoidReasons(Strict):
+    too_many: Text  # a fitting channel beyond the secondary channels a business can feed
+    weak_fit: Text  # the fit is too low and no rule said why
+
+
 class ChannelsFile(Strict):
     primary_min: int = Field(ge=0, le=100)
     avoid_below: int = Field(ge=0, le=100)
     max_primary: MaxPrimary
+    max_secondary: dict[str, int]
+    avoid_reasons: AvoidReasons
     channels: tuple[Channel, ...] = Field(min_length=1)
 
 
