@@ -27,10 +27,17 @@ class Evidence(Strict):
     audience: Literal[(*AUDIENCES, "any")]
     geography: Text | None
     figure: str | None
+    quote: Text | None = None  # verbatim words of the article where the figure stands
     text: Text
     source: Text
     year: int | None = Field(ge=1990, le=2100)
     article: str = Field(pattern=RULE_ID)
+
+    @model_validator(mode="after")
+    def _located(self) -> "Evidence":
+        if (self.kind == "study" or self.figure) and not self.quote:
+            raise ValueError("a study or a figure needs the quote where the article gives it")
+        return self
 
 
 class AgeWarning(Strict):
