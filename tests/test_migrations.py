@@ -246,11 +246,18 @@ def fill_0aecb24b7e2c(conn):
     )
 
 
+def fill_404fdb9ff504(conn):
+    """Plus a session version: Claire has signed out twice since the column came."""
+    fill_0aecb24b7e2c(conn)
+    update(conn, "consultants", 1, session_version=3)
+
+
 FILL = {
     "51a59b0babaa": fill_51a59b0babaa,
     "7c3e9a1d5f20": fill_7c3e9a1d5f20,
     "5b91638f1cd1": fill_5b91638f1cd1,
     "0aecb24b7e2c": fill_0aecb24b7e2c,
+    "404fdb9ff504": fill_404fdb9ff504,
 }
 
 
