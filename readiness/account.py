@@ -33,18 +33,23 @@ class PasswordForm(FlaskForm):
     )
 
     def check(self, consultant) -> bool:
-        """The field rules, then the current password and the strength of the new one."""
-        if not self.validate_on_submit():
+        """The field rules, the current password and the new one's strength, all reported."""
+        if not self.is_submitted():
             return False
-        if not verify_password(consultant.password_hash, self.current.data):
+        self.validate_on_submit()
+        right = bool(self.current.data) and verify_password(
+            consultant.password_hash, self.current.data
+        )
+        if self.current.data and not right:
             self.current.errors.append("Ce n’est pas votre mot de passe actuel.")
-        elif self.new.data == self.current.data:
-            self.new.errors.append("Choisissez un mot de passe différent de l’actuel.")
-        else:
-            problem = password_problem(self.new.data, (consultant.email, consultant.name))
-            if problem:
-                self.new.errors.append(problem)
-        return not (self.current.errors or self.new.errors)
+        if self.new.data and not self.new.errors:
+            if right and self.new.data == self.current.data:
+                self.new.errors.append("Choisissez un mot de passe différent de l’actuel.")
+            else:
+                problem = password_problem(self.new.data, (consultant.email, consultant.name))
+                if problem:
+                    self.new.errors.append(problem)
+        return not self.errors
 
 
 def _failed_attempt(response) -> bool:

@@ -277,3 +277,18 @@ def test_wrong_current_passwords_are_rate_limited(app, client, consultants):
     consultants.login()
     codes = [change(client, current="faux-mot-de-passe").status_code for _ in range(3)]
     assert codes == [422, 422, 429]
+
+
+def test_every_problem_of_a_password_change_is_shown_at_once(client, consultants):
+    consultants.create()
+    consultants.login()
+    response = change(client, "faux-mot-de-passe", "motdepasse123", "autre")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    for field, message in [
+        ("current", "Ce n’est pas votre mot de passe actuel."),
+        ("new", "trop courant"),
+        ("confirm", "Les deux saisies"),
+    ]:
+        error = re.search(rf'<p class="error" id="{field}-erreur">(.*?)</p>', html, re.S)
+        assert error and message in error.group(1), field
