@@ -1,7 +1,7 @@
 """consultants.session_version: incrementing it ends every session of the consultant
 
 Revision ID: 404fdb9ff504
-Revises: 0aecb24b7e2c
+Revises: 3d8f2b6c9e41
 Create Date: 2026-11-22 15:50:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '404fdb9ff504'
-down_revision = '0aecb24b7e2c'
+down_revision = '3d8f2b6c9e41'
 branch_labels = None
 depends_on = None
 
