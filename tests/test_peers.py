@@ -292,8 +292,11 @@ def test_the_consultant_sees_their_portfolio_against_everyone(app, client):
         for _ in range(9):
             add_finished(overall=30)
     html = client.get("/conseil/portefeuille").get_data(as_text=True)
-    assert "Votre client" in html and "Les 10 diagnostics de l'outil" in html
-    assert "90 (90 à 90)" in html and "30 (30 à 30)" in html
+    assert "Votre client" in html and "Les 10 diagnostics de l&#39;outil" in html
+    assert (
+        '90 <span class="peer-range">(90 à 90)' in html
+        and '30 <span class="peer-range">(30 à 30)' in html
+    )
     assert "/conseil/portefeuille" in client.get("/conseil/clients").get_data(as_text=True)
 
 
