@@ -290,9 +290,15 @@ def fill_3d8f2b6c9e41(conn):
     )
 
 
+def fill_404fdb9ff504(conn):
+    """Plus a session version: Claire has signed out twice since the column came."""
+    fill_3d8f2b6c9e41(conn)
+    update(conn, "consultants", 1, session_version=3)
+
+
 def fill_e5a7d1c3b9f2(conn):
     """Plus a diagnostic its owner erased (a tombstone) and one started from a start form."""
-    fill_3d8f2b6c9e41(conn)
+    fill_404fdb9ff504(conn)
     insert(
         conn,
         "assessments",
@@ -317,6 +323,7 @@ FILL = {
     "5b91638f1cd1": fill_5b91638f1cd1,
     "0aecb24b7e2c": fill_0aecb24b7e2c,
     "3d8f2b6c9e41": fill_3d8f2b6c9e41,
+    "404fdb9ff504": fill_404fdb9ff504,
     "e5a7d1c3b9f2": fill_e5a7d1c3b9f2,
 }
 
