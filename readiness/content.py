@@ -8,7 +8,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from readiness import conditions
-from readiness.formatting import french_spacing
+from readiness.formatting import typeset
 
 CONTENT_DIR = Path(__file__).parent / "content"
 QUESTION_TYPES = ("text", "integer", "decimal", "single", "multiple")
@@ -247,7 +247,7 @@ def read_yaml(path: Path) -> Any:
 
 def _typeset(node: Any) -> Any:
     if isinstance(node, str):
-        return french_spacing(node)
+        return typeset(node)
     if isinstance(node, list):
         return [_typeset(item) for item in node]
     if isinstance(node, dict):

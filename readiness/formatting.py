@@ -31,6 +31,16 @@ def french_spacing(text: str) -> str:
     return re.sub(r"«\s*", "«\u00a0", re.sub(r"\s*»", "\u00a0»", text))
 
 
+APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)")
+FIRST_OF_MONTH = re.compile(r"\b1 (?=(?:" + "|".join(MONTHS) + r")\b)")
+
+
+def typeset(text: str) -> str:
+    """French typography for texts people read: ’ for ', « 1er » for a month's first, spacing."""
+    text = FIRST_OF_MONTH.sub("1er ", APOSTROPHE.sub("\u2019", text))
+    return french_spacing(text)
+
+
 def fr_number(value: float | int, decimals: int = 0) -> str:
     """2000 → '2 000', 1.5 → '1,5' (French grouping and decimal comma)."""
     if value is None:
@@ -81,7 +91,8 @@ def fr_action_time(action: dict) -> str:
 
 def fr_date(value: datetime) -> str:
     """22 novembre 2026."""
-    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+    day = "1er" if value.day == 1 else value.day
+    return f"{day} {MONTHS[value.month - 1]} {value.year}"
 
 
 def register(app: Flask) -> None:

@@ -3,7 +3,7 @@
 from flask import Blueprint, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from readiness import clients, results
+from readiness import clients, result_view, results
 from readiness.errors import render_error
 from readiness.forms import make_whatif_form, whatif_answers
 
@@ -33,16 +33,23 @@ def result(token: str):
         changed = whatif_answers(form, answers)
         if changed != answers:
             scenario = results.evaluate_scenario(changed)
+    shown = scenario or saved
+    declared = whatif_answers(form, answers) if scenario else answers
+    weeks = result_view.ninety_days(shown, declared.get("hours_per_week", 0))
     return render_template(
         "result.html",
         company_name=answers["company_name"],
-        result=scenario or saved,
+        this_week=result_view.this_week(shown, weeks),
+        weeks=weeks,
+        sources=result_view.cited_sources(shown),
+        changes=result_view.score_changes(shown["scores"], saved["scores"]),
+        result=shown,
         saved_result=saved,
         scenario=scenario is not None,
         form=form,
         token=token,
         texts=content.texts,
-        declared=whatif_answers(form, answers) if scenario else answers,
+        declared=declared,
         questions=content.questionnaire.questions,
         peers=results.peers_for(changed if scenario else answers),
         owner=clients.owns(current_user, assessment),
@@ -51,10 +58,20 @@ def result(token: str):
 
 @bp.get("/d/<token>/plan.pdf")
 def plan_pdf(token: str):
-    """The client's action plan: never a private note, whoever downloads it."""
+    """The client's action plan: never a private note, whoever downloads it.
+
+    With the « Et si… ? » values in the query, the simulated plan (rendered, never stored).
+    """
     assessment, answers, redirect_response = completed_or_redirect(token)
     if redirect_response:
         return redirect_response
+    if request.args:
+        form = make_whatif_form(results.content().questionnaire, answers, request.args)
+        changed = whatif_answers(form, answers) if form.validate() else answers
+        if changed != answers:
+            scenario = results.evaluate_scenario(changed)
+            report = results.report_data(changed, scenario, date=assessment.updated_at)
+            return _pdf_response(report, suffix="-simulation")
     return _pdf_response(results.build_report(assessment, answers))
 
 
@@ -68,7 +85,7 @@ def internal_plan_pdf(token: str):
     return _pdf_response(results.build_report(assessment, answers, internal=True))
 
 
-def _pdf_response(report: dict):
+def _pdf_response(report: dict, suffix: str = ""):
     """The report's PDF as a download, or a French 503 page when rendering takes too long."""
     from readiness import pdf
 
@@ -82,5 +99,6 @@ def _pdf_response(report: dict):
         )
     response = make_response(document)
     response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = f'attachment; filename="{pdf.plan_filename(report)}"'
+    filename = pdf.plan_filename(report).replace(".pdf", f"{suffix}.pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -55,3 +55,10 @@ document.querySelectorAll("fieldset[data-suggest]").forEach(function (fieldset) 
     });
   });
 });
+
+// Folded result sections open by themselves on wide screens; on phones they stay folded.
+if (window.matchMedia && window.matchMedia("(min-width: 48rem)").matches) {
+  document.querySelectorAll("details[data-open-wide]").forEach(function (details) {
+    details.open = true;
+  });
+}
