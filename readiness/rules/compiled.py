@@ -136,3 +136,6 @@ class Rules:
     misconceptions: tuple[Misconception, ...]
     evidence: Mapping[str, Mapping[str, Any]]
     questions: Mapping[str, QuestionText]
+    # Set by the loader from three_questions.yaml and regulations.yaml.
+    three_questions: Any = None
+    regulations: Any = None
