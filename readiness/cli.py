@@ -9,7 +9,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from readiness import assessments, results
+from readiness import assessments, community, results
 from readiness.auth import find_by_email
 from readiness.extensions import db
 from readiness.forms import validate_payload
@@ -47,9 +47,17 @@ def score_command(answers_file: Path) -> None:
 )
 @click.option("--token", help="Jeton d'un diagnostic enregistré (au lieu d'un fichier).")
 @click.option(
+    "--copie-interne",
+    "internal",
+    is_flag=True,
+    help="Avec --token : la copie interne du consultant, avec ses notes privées.",
+)
+@click.option(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Fichier PDF à écrire."
 )
-def pdf_command(answers_file: Path | None, token: str | None, output: Path | None) -> None:
+def pdf_command(
+    answers_file: Path | None, token: str | None, internal: bool, output: Path | None
+) -> None:
     """Render the action plan of an answers JSON file, or of a stored diagnostic, to a PDF."""
     from readiness import pdf
 
@@ -60,7 +68,7 @@ def pdf_command(answers_file: Path | None, token: str | None, output: Path | Non
         answers = results.completed_answers(assessment) if assessment else None
         if answers is None:
             raise click.ClickException("Aucun diagnostic terminé pour ce jeton.")
-        report = results.build_report(assessment, answers, with_notes=True)
+        report = results.build_report(assessment, answers, internal=internal)
     else:
         answers = read_answers(answers_file)
         report = results.report_data(answers, results.evaluate_scenario(answers))
@@ -139,6 +147,26 @@ def data_purge() -> None:
     click.echo(f"{count} diagnostic(s) anonyme(s) supprimé(s).")
 
 
+peers = AppGroup("peers", help="Comparaison avec les autres entreprises.")
+
+
+@peers.command("rebuild")
+def peers_rebuild_command() -> None:
+    """Put every finished diagnostic in the community and recompute every group."""
+    from readiness.models import Assessment
+
+    count = 0
+    for assessment in db.session.scalars(
+        db.select(Assessment).where(Assessment.revoked_at.is_(None))
+    ):
+        answers = results.completed_answers(assessment)
+        if answers is not None:
+            community.record(assessment, answers, results.result_for(assessment, answers), False)
+            count += 1
+    community.refresh_all()
+    click.echo(f"{count} diagnostic(s) terminé(s) dans la comparaison.")
+
+
 def register(app: Flask) -> None:
-    for group in (plan, consultant, data):
+    for group in (plan, consultant, data, peers):
         app.cli.add_command(group)

@@ -2,11 +2,12 @@
 
 import hashlib
 import json
+import re
 from typing import Any
 
 from flask import current_app
 
-from readiness import assessments, clients
+from readiness import assessments, clients, community, peers
 from readiness.branding import logo_data_uri
 from readiness.content import Questionnaire
 from readiness.extensions import db
@@ -45,7 +46,31 @@ def result_for(assessment: Assessment, answers: dict[str, Any]) -> dict[str, Any
         assessment.result_key = key
         clients.record_result(assessment, assessment.result["verdict"])
         db.session.commit()
+        community.record(assessment, answers, assessment.result)
     return assessment.result
+
+
+def peers_for(answers: dict[str, Any]) -> dict[str, Any]:
+    """Published figures set against the answers, and the community comparison if any.
+
+    Kept outside the pure rules result: the community part changes with this instance's data.
+    """
+    q = content().questionnaire
+    data = peers.published(current_app.extensions["peers"], q, answers)
+    # "Commerce alimentaire (boulangerie, épicerie…)" → "Commerce alimentaire" in a group's name.
+    labels = {
+        key: re.sub(r"\s*\(.*?\)", "", q.questions[key].option_label(answers.get(key, "")))
+        for key in ("sector", "headcount")
+    }
+    sector, headcount = answers.get("sector"), answers.get("headcount")
+    data["community"] = community.comparison(sector, headcount, labels)
+    data["min_group"] = current_app.extensions["peers"].community.min_group
+    return data
+
+
+def with_peers(result: dict[str, Any], answers: dict[str, Any]) -> dict[str, Any]:
+    """The result as the API gives it: the rules' result plus ``peers``."""
+    return {**result, "peers": peers_for(answers)}
 
 
 def evaluate_scenario(answers: dict[str, Any]) -> dict[str, Any]:
@@ -162,17 +187,21 @@ def step_notes(assessment: Assessment) -> list[dict[str, str]]:
 
 
 def build_report(
-    assessment: Assessment, answers: dict[str, Any], with_notes: bool = False
+    assessment: Assessment, answers: dict[str, Any], internal: bool = False
 ) -> dict[str, Any]:
-    """Everything the result page and the PDF show, as plain data (no database objects).
+    """Everything the PDF shows, as plain data (no database objects).
 
-    ``with_notes`` only for the diagnostic's own consultant: a client never sees the notes.
+    ``internal``: the consultant's own copy, with the private notes; the client's copy (the
+    default) never holds a note, whoever asks for it.
     """
     result = result_for(assessment, answers)
     consultant = consultant_branding(assessment)
-    notes = step_notes(assessment) if with_notes else []
+    notes = step_notes(assessment) if internal else []
     previous = previous_scores(assessment)
-    extras = json.dumps([consultant, notes, previous], sort_keys=True, default=str)
+    peer_data = peers_for(answers)
+    extras = json.dumps(
+        [consultant, notes, previous, internal, peer_data], sort_keys=True, default=str
+    )
     return report_data(
         answers,
         result,
@@ -180,7 +209,9 @@ def build_report(
         token=assessment.token,
         consultant=consultant,
         notes=notes,
+        internal=internal,
         previous=previous,
+        peers=peer_data,
         cache_key=hashlib.sha256(f"{assessment.result_key}|{extras}".encode()).hexdigest(),
     )
 
@@ -200,8 +231,11 @@ def report_data(answers: dict[str, Any], result: dict[str, Any], **extra: Any) -
         "radar_svg": str(radar_svg(result["scores"])),
         "consultant": None,
         "notes": [],
+        "internal": False,
         "previous": None,
         "cache_key": None,
     }
     report.update(extra)
+    if "peers" not in report:
+        report["peers"] = peers_for(answers)
     return report
