@@ -142,7 +142,7 @@ def restrict_channels(ranked: list[dict[str, Any]], found: list[dict[str, Any]])
     """Apply the channel effects of the applied entries; returns the ids of those that acted.
 
     ``ranked`` is changed in place: an excluded channel becomes `avoid` with the legal
-    reason first; a discouraged primary channel becomes secondary.
+    reason only; a discouraged primary channel becomes secondary, the legal reason first.
     """
     by_channel = {c["channel"]: c for c in ranked}
     acted = []
@@ -152,10 +152,12 @@ def restrict_channels(ranked: list[dict[str, Any]], found: list[dict[str, Any]])
             if channel is None:
                 continue
             if effect["effect"] == "avoid":
-                channel["role"] = "avoid"
-            elif channel["role"] == "primary":
-                channel["role"] = "secondary"
-            channel["reasons"] = [effect["reason"], *channel["reasons"]]
+                # The law's reason alone: the reasons for the channel no longer matter.
+                channel["role"], channel["reasons"] = "avoid", [effect["reason"]]
+            else:
+                if channel["role"] == "primary":
+                    channel["role"] = "secondary"
+                channel["reasons"] = [effect["reason"], *channel["reasons"]]
             channel["regulation"] = entry["id"]
             acted.append(entry["id"])
     order = {"primary": 0, "secondary": 1, "avoid": 2}
