@@ -35,7 +35,7 @@ def clean_logo(data: bytes) -> bytes:
     except LogoError:
         raise
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise LogoError("Ce fichier n'est pas une image PNG ou JPEG valide.") from None
+        raise LogoError("Ce fichier n’est pas une image PNG ou JPEG valide.") from None
 
 
 def logo_data_uri(png: bytes | None) -> str | None:

@@ -28,7 +28,7 @@ class FrenchForm(FlaskForm):
 
 class ClientForm(FrenchForm):
     name = StringField(
-        "Nom de l'entreprise cliente",
+        "Nom de l’entreprise cliente",
         validators=[
             DataRequired("Saisissez le nom du client."),
             Length(max=120, message="120 caractères au maximum."),
@@ -121,7 +121,7 @@ def diagnostic_new(client_id: int):
 def revoke(token: str):
     assessment = clients.owned_assessment(current_user, token)
     clients.revoke_link(assessment)
-    flash("L'ancien lien ne fonctionne plus. Un nouveau lien privé a été créé.")
+    flash("L’ancien lien ne fonctionne plus. Un nouveau lien privé a été créé.")
     return redirect(url_for("consultant.client_page", client_id=assessment.client_id))
 
 

@@ -5,8 +5,8 @@ from flask_wtf.csrf import CSRFError
 
 MESSAGES = {
     400: ("Requête invalide", "La page a peut-être expiré. Rechargez-la et recommencez."),
-    404: ("Page introuvable", "Ce lien n'existe pas ou n'est plus valable."),
-    405: ("Action non permise", "Cette action n'est pas possible sur cette page."),
+    404: ("Page introuvable", "Ce lien n’existe pas ou n’est plus valable."),
+    405: ("Action non permise", "Cette action n’est pas possible sur cette page."),
     413: ("Envoi trop volumineux", "Le contenu envoyé est trop gros."),
     429: (
         "Trop de tentatives",
@@ -33,7 +33,7 @@ def register(app: Flask) -> None:
     def csrf_error(error):
         return render_error(
             400,
-            "Le formulaire a expiré ou n'a pas été envoyé depuis cette page. "
+            "Le formulaire a expiré ou n’a pas été envoyé depuis cette page. "
             "Rechargez la page et envoyez-le de nouveau.",
         )
 

@@ -86,7 +86,7 @@ def _exclusive(question: Question):
         picked = field.data or []
         for value, label in exclusive.items():
             if value in picked and len(picked) > 1:
-                raise ValidationError(f"« {label} » ne peut pas être coché avec d'autres réponses.")
+                raise ValidationError(f"« {label} » ne peut pas être coché avec d’autres réponses.")
 
     return check
 

@@ -95,7 +95,7 @@ def _pdf_response(report: dict, suffix: str = ""):
         return render_error(
             503,
             "La création du PDF a pris trop de temps. Réessayez dans un instant ; "
-            "votre plan reste consultable à l'écran.",
+            "votre plan reste consultable à l’écran.",
         )
     response = make_response(document)
     response.headers["Content-Type"] = "application/pdf"

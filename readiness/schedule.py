@@ -18,7 +18,7 @@ from typing import Any
 NEW_HABITS = 2
 REVIEWS = {
     4: "Premier bilan : notez vos indicateurs du mois et ce qui a été fait",
-    8: "Point d'étape : ce qui marche, ce qui coince, ce que vous ajustez",
+    8: "Point d’étape : ce qui marche, ce qui coince, ce que vous ajustez",
     13: "Bilan des 90 jours : comparez vos indicateurs à ceux du départ et refaites le diagnostic",
 }
 

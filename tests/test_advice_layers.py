@@ -209,7 +209,9 @@ def test_result_page_shows_the_three_questions_under_the_verdict_and_the_law(wiz
         page.index('id="three-questions-title"'),
         page.index('id="regulations-title"'),
     )
-    assert verdict < questions < page.index('id="scores-title"') < law
+    # The three questions right under the verdict, before this week; the law after the channels.
+    assert verdict < questions < page.index('id="semaine-title"')
+    assert page.index('id="channels-title"') < law < page.index('id="scores-title"')
     assert "Est-ce dans l’intérêt de votre entreprise" in page
     assert "Ce que la loi vous impose" in page
     assert "Code de la santé publique, art. L3323-2, 9°" in page

@@ -30,7 +30,7 @@ def test_large_logos_are_scaled_down():
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        (b"Ceci est un fichier texte renomme en .png", "n'est pas une image PNG ou JPEG"),
+        (b"Ceci est un fichier texte renomme en .png", "n’est pas une image PNG ou JPEG"),
         (image_bytes("GIF"), "PNG ou JPEG"),
         (b"\x89PNG" + b"0" * (5 * 1024 * 1024), "1 Mo"),
     ],
@@ -60,7 +60,7 @@ def test_profile_upload_refuses_a_text_file_renamed_png(consultants, client):
     consultants.login()
     response = upload(client, consultants, "logo.png", b"pas une image du tout")
     assert response.status_code == 422
-    assert "n&#39;est pas une image PNG ou JPEG valide" in response.get_data(as_text=True)
+    assert "n’est pas une image PNG ou JPEG valide" in response.get_data(as_text=True)
 
 
 # Werkzeug's test client spools bodies over 500 KB to a temporary file it never closes.

@@ -111,7 +111,7 @@ def test_the_plan_holds_verdict_actions_footer_and_answers(full_plan):
     assert flat(result["verdict_sentence"]) in text
     for action in result["actions"]:
         assert flat(action["title"]) in text
-    for horizon in ("Ce mois-ci", "D'ici 3 mois", "Dans l'année"):
+    for horizon in ("Ce mois-ci", "D’ici 3 mois", "Dans l’année"):
         assert horizon in text
     assert f"page 1 / {pages}" in text and f"page {pages} / {pages}" in text
     assert "22 novembre 2026" in text
@@ -135,7 +135,7 @@ def test_every_evidence_cited_is_listed_with_its_source(full_plan):
     # Old studies say their year, and the annex warns they are about ten years old.
     dated = [e for e in cited if e["kind"] == "study" and e["year"]]
     assert dated and all(f"étude de {e['year']}" in flat(text) for e in dated)
-    assert "ont une dizaine d'années" in flat(text)
+    assert "ont une dizaine d’années" in flat(text)
 
 
 def test_markup_typed_in_answers_is_printed_as_text_and_fetches_nothing(full_plan):

@@ -318,7 +318,7 @@ def test_nobody_and_no_hour_means_not_now_whatever_the_rest():
     result = result_for(answers)
     assert result["verdict"] == "not_now"
     assert {"no_time", "nobody_in_charge"} <= {b["id"] for b in result["blockers"]}
-    assert plain(result["verdict_label"]) == "Pas maintenant : d'autres leviers d'abord"
+    assert plain(result["verdict_label"]) == "Pas maintenant : d’autres leviers d’abord"
 
 
 def test_slow_answers_without_complaint_process_caps_at_prepare_first():
@@ -327,7 +327,7 @@ def test_slow_answers_without_complaint_process_caps_at_prepare_first():
     result = result_for(answers)
     assert rank(result["verdict"]) >= rank("prepare_first")
     assert "no_customer_service" in {b["id"] for b in result["blockers"]}
-    assert result["verdict_sentence"].startswith("Préparez-vous d'abord")
+    assert result["verdict_sentence"].startswith("Préparez-vous d’abord")
 
 
 def test_zero_hours_plan_takes_no_time_and_points_to_other_levers():

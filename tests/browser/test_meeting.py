@@ -43,6 +43,7 @@ def test_a_consultant_runs_a_meeting(page, live_server, consultants, questionnai
     page.wait_for_selector("h1:has-text('Récapitulatif')")
     page.click("text=Voir mon résultat")
     page.wait_for_selector("text=Vos scores")
+    page.click("#scores-title + details > summary")  # folded on a phone
     assert page.is_visible("svg.radar")
     from pypdf import PdfReader
 
