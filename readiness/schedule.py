@@ -5,7 +5,8 @@ actions are taken in the order of the plan (by priority: the first is this week'
 week, work already under way comes first: weekly actions take their time every week, and
 an account the business already runs is fed from week 1. The hours left then go, in plan
 order, first to new weekly habits when their time fits (at most ``NEW_HABITS`` a week: a
-small business does not change everything at once), then to one-off work, which takes
+small business does not change everything at once; more only while half the week would
+stay unused), then to one-off work, which takes
 whatever is free and carries on the week after if it needs more. So no week sits idle
 while one-off work remains. Publishing that starts from scratch grows by one post a week
 up to the cadence.
@@ -81,7 +82,9 @@ def starter_schedule(
             else:
                 minutes = round(action["hours_per_week"] * 60)
             fits = minutes <= capacity - used and not (minutes and blocked)
-            if habits >= NEW_HABITS or not fits or (is_publishing and not posts):
+            # Past NEW_HABITS, a habit starts only if half the week would stay unused.
+            too_many = habits >= NEW_HABITS and used >= capacity / 2
+            if too_many or not fits or (is_publishing and not posts):
                 blocked = blocked or (minutes > 0 and not fits)  # keep the order of time
                 continue
             running = _Running(action, week, minutes, once=False, posts=posts)

@@ -68,13 +68,18 @@ def test_every_action_of_the_quarter_starts_within_the_hours(hours, score):
 
 
 def test_actions_start_in_plan_order_two_new_habits_a_week():
-    result = plan([action("a"), action("b"), action("c"), action("q", "quarter", 0.5)])
-    weeks = starter_schedule(result, 2, start=date(2026, 11, 23))
+    result = plan(
+        [action("a", hours=0.5), action("b", hours=0.5), action("c"), action("q", "quarter")]
+    )
+    weeks = starter_schedule(result, 1.5, start=date(2026, 11, 23))
     first = {t["id"]: w["week"] for w in weeks for t in w["tasks"] if t["new"]}
     assert first["a"] == first["b"] == 1  # two new habits a week, not everything at once
     assert first["c"] == first["q"] == 2
     assert weeks[0]["starts"] == date(2026, 11, 23) and weeks[12]["starts"] == date(2027, 2, 15)
-    assert minutes(weeks[12]["hours"]) == 75  # every started action goes on each week
+    assert minutes(weeks[12]["hours"]) == 90  # every started action goes on each week
+    # A third habit starts in the same week when half the week would stay unused.
+    roomy = starter_schedule(plan([action("a"), action("b"), action("c")]), 2)
+    assert {t["id"] for t in roomy[0]["tasks"] if t["new"]} == {"a", "b", "c"}
 
 
 def test_one_off_work_is_charged_once_and_fills_the_free_time_from_week_1():
