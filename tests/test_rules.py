@@ -534,3 +534,16 @@ def test_the_rules_require_the_company_name_question(tmp_path):
     path.write_text(text.replace("id: company_name", "id: company", 1), encoding="utf-8")
     with pytest.raises(ContentError, match="company_name"):
         load_rules(load_questionnaire(path))
+
+
+@pytest.mark.parametrize("hours", [0.5, 1.5, 2.5, 3.75])
+def test_half_hours_are_planned_like_any_other_amount(hours):
+    result = result_for(dict(case_answers("prepared_retailer"), hours_per_week=hours))
+    load = result["plan_load"]
+    assert load["declared_hours_per_week"] == hours
+    assert load["hours_per_week"] <= hours
+    assert load["hours_per_week"] * load["weeks"] + load["one_off_hours"] <= hours * load["weeks"]
+    publishing = [a for a in result["actions"] if a["id"] == "publish_regularly"]
+    for action in publishing:
+        label = action["because"][0]["label"]
+        assert plain(label).endswith(f"{str(hours).replace('.', ',')} h / semaine")
