@@ -38,7 +38,9 @@ def landing():
 def begin():
     """Create a diagnostic (once per start form) and open its first step."""
     assessment = assessments.start(questionnaire(), request.form.get("debut"))
-    return redirect(url_for("wizard.step", token=assessment.token, step_id="profile"))
+    return redirect(
+        url_for("wizard.step", token=assessment.token, step_id=questionnaire().step_ids[0])
+    )
 
 
 @bp.get("/d/<token>")

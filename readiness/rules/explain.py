@@ -26,8 +26,9 @@ def answer_entry(qid: str, answer: Any, question: QuestionText) -> dict[str, Any
     """``{question, answer, label}`` where label reads « question — answer »."""
     if isinstance(answer, list):
         text = ", ".join(question.options.get(v, v) for v in answer)
-    elif isinstance(answer, int | float):
-        text = f"{fr_number(answer, 2)} {question.unit}" if question.unit else fr_number(answer, 2)
+    elif isinstance(answer, int | float) and not isinstance(answer, bool):
+        number = fr_number(answer, decimals=2)  # hours may be halves: « 1,5 »
+        text = f"{number} {question.unit}" if question.unit else number
     else:
         text = question.options.get(answer, answer)
     return {"question": qid, "answer": answer, "label": f"{question.label} — {text}"}
