@@ -58,7 +58,9 @@ def main() -> None:
         migrate(env)
         subprocess.run(
             [sys.executable, "-c", "import peer_app; peer_app.init_db()"],
-            cwd=ROOT / "bench", env=env, check=True,
+            cwd=ROOT / "bench",
+            env=env,
+            check=True,
         )
         servers = [
             gunicorn("app:app", APP_PORT, args.workers, env, ROOT),
@@ -136,15 +138,25 @@ def server_env(app_url: str, peer_url: str, tmp: Path) -> dict:
 def migrate(env: dict) -> None:
     flask = str(Path(sys.executable).parent / "flask")
     subprocess.run(
-        [flask, "--app", "app", "db", "upgrade"], cwd=ROOT, env=env, check=True,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [flask, "--app", "app", "db", "upgrade"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
 
 
 def gunicorn(target: str, port: int, workers: int, env: dict, cwd: Path) -> subprocess.Popen:
     command = [
-        str(Path(sys.executable).parent / "gunicorn"), "-w", str(workers),
-        "-b", f"127.0.0.1:{port}", "--log-level", "warning", target,
+        str(Path(sys.executable).parent / "gunicorn"),
+        "-w",
+        str(workers),
+        "-b",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+        target,
     ]
     return subprocess.Popen(command, cwd=cwd, env=env)
 
@@ -210,10 +222,18 @@ def lua(path: str, body: str | None, cookie: str) -> str:
 def wrk(port: int, script: Path, args) -> dict:
     output = subprocess.run(
         [
-            "wrk", "-t2", f"-c{args.connections}", f"-d{args.seconds}s", "--latency",
-            "-s", str(script), f"http://127.0.0.1:{port}/",
+            "wrk",
+            "-t2",
+            f"-c{args.connections}",
+            f"-d{args.seconds}s",
+            "--latency",
+            "-s",
+            str(script),
+            f"http://127.0.0.1:{port}/",
         ],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     p99 = re.search(r"\s99%\s+([\d.]+)(us|ms|s)\b", output)
@@ -248,7 +268,9 @@ def report(results: dict[str, list[dict]], label: str, args) -> None:
         for r in runs:
             if r["socket_errors"]:
                 print(f"  erreurs de socket : {r['socket_errors']}")
-    post_ratios = [a["rps"] / b["rps"] for a, b in zip(results["app step POST"], results["bare step"])]
+    post_ratios = [
+        a["rps"] / b["rps"] for a, b in zip(results["app step POST"], results["bare step"])
+    ]
     get_ratios = [a["rps"] / b["rps"] for a, b in zip(results["app step GET"], results["page"])]
     print(
         f"app step POST / bare step : {statistics.median(post_ratios):.2f} "
@@ -258,6 +280,11 @@ def report(results: dict[str, list[dict]], label: str, args) -> None:
         f"app step GET / page       : {statistics.median(get_ratios):.2f} "
         f"(par tour : {' '.join(f'{r:.2f}' for r in get_ratios)}) — cible ≥ 0,3"
     )
+
+
+def ratios(app_runs: list[dict], peer_runs: list[dict]) -> list[float]:
+    """Per round: the app's req/s over the peer's, measured seconds apart."""
+    return [a["rps"] / b["rps"] for a, b in zip(app_runs, peer_runs, strict=True)]
 
 
 if __name__ == "__main__":

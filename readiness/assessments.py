@@ -54,11 +54,16 @@ def merged_answers(questionnaire: Questionnaire, steps: dict[str, dict[str, Any]
 
 
 def save_step(
-    assessment: Assessment, step_id: str, answers: dict[str, Any], note: str | None = None
+    assessment: Assessment,
+    step_id: str,
+    answers: dict[str, Any],
+    note: str | None = None,
+    result: dict[str, Any] | None = None,
 ) -> None:
     """Replace one step's answers in a single transaction; other steps are untouched.
 
     ``note`` (meeting mode) replaces the consultant's note; None leaves it as it was.
+    ``result``: columns of the diagnostic's new result, written in the same transaction.
     """
     now = utcnow()
     dialect = db.session.get_bind().dialect.name
@@ -75,7 +80,9 @@ def save_step(
     try:
         db.session.execute(statement)
         db.session.execute(
-            update(Assessment).where(Assessment.id == assessment.id).values(updated_at=now)
+            update(Assessment)
+            .where(Assessment.id == assessment.id)
+            .values(updated_at=now, **(result or {}))
         )
         db.session.commit()
     except Exception:

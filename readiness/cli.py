@@ -163,7 +163,7 @@ def peers_rebuild_command() -> None:
     ):
         answers = results.completed_answers(assessment)
         if answers is not None:
-            community.record(assessment, answers, results.result_for(assessment, answers), False)
+            community.record(assessment, answers, results.store_result(assessment, answers), False)
             count += 1
     community.refresh_all()
     click.echo(f"{count} diagnostic(s) terminé(s) dans la comparaison.")
