@@ -268,10 +268,8 @@ def report(results: dict[str, list[dict]], label: str, args) -> None:
         for r in runs:
             if r["socket_errors"]:
                 print(f"  erreurs de socket : {r['socket_errors']}")
-    post_ratios = [
-        a["rps"] / b["rps"] for a, b in zip(results["app step POST"], results["bare step"])
-    ]
-    get_ratios = [a["rps"] / b["rps"] for a, b in zip(results["app step GET"], results["page"])]
+    post_ratios = ratios(results["app step POST"], results["bare step"])
+    get_ratios = ratios(results["app step GET"], results["page"])
     print(
         f"app step POST / bare step : {statistics.median(post_ratios):.2f} "
         f"(par tour : {' '.join(f'{r:.2f}' for r in post_ratios)}) — cible ≥ 0,8"
@@ -280,6 +278,11 @@ def report(results: dict[str, list[dict]], label: str, args) -> None:
         f"app step GET / page       : {statistics.median(get_ratios):.2f} "
         f"(par tour : {' '.join(f'{r:.2f}' for r in get_ratios)}) — cible ≥ 0,3"
     )
+
+
+def ratios(app_runs: list[dict], peer_runs: list[dict]) -> list[float]:
+    """Per round: the app's req/s over the peer's, measured seconds apart."""
+    return [a["rps"] / b["rps"] for a, b in zip(app_runs, peer_runs, strict=True)]
 
 
 def ratios(app_runs: list[dict], peer_runs: list[dict]) -> list[float]:

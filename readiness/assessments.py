@@ -4,9 +4,10 @@ import re
 import secrets
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import defer
 
 from readiness import community
 from readiness.content import Questionnaire
@@ -28,20 +29,28 @@ def start(questionnaire: Questionnaire) -> Assessment:
     return assessment
 
 
+# Built once: every wizard request runs them. The result snapshot (a large JSON document)
+# is loaded only when read (result page, PDF), not on each step.
+_FIND = (
+    select(Assessment)
+    .where(Assessment.token == bindparam("token"))
+    .options(defer(Assessment.result))
+)
+_SAVED_STEPS = select(AssessmentStep.step_id, AssessmentStep.answers).where(
+    AssessmentStep.assessment_id == bindparam("assessment_id")
+)
+
+
 def find(token: str) -> Assessment | None:
     """The diagnostic behind a token, or None for an unknown or malformed one."""
     if not TOKEN_PATTERN.match(token or ""):
         return None
-    return db.session.scalar(select(Assessment).where(Assessment.token == token))
+    return db.session.scalar(_FIND, {"token": token})
 
 
 def saved_steps(assessment: Assessment) -> dict[str, dict[str, Any]]:
     """The stored answers of each saved step, read fresh from the database."""
-    rows = db.session.execute(
-        select(AssessmentStep.step_id, AssessmentStep.answers).where(
-            AssessmentStep.assessment_id == assessment.id
-        )
-    )
+    rows = db.session.execute(_SAVED_STEPS, {"assessment_id": assessment.id})
     return {step_id: answers for step_id, answers in rows}
 
 

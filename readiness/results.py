@@ -48,8 +48,8 @@ def result_for(assessment: Assessment, answers: dict[str, Any]) -> dict[str, Any
     The result is stored when a step is saved (``save_step``). A snapshot made by an older
     rules version, or not yet stored, is computed here and returned without being stored.
     """
-    if assessment.result is not None and assessment.result_key == current_key(answers):
-        return assessment.result
+    if assessment.result_key is not None and assessment.result_key == current_key(answers):
+        return assessment.result  # result_key is only ever written with its result
     return evaluate(content().rules, answers)
 
 
@@ -74,7 +74,7 @@ def save_step(
     if complete is not None:
         rules = content().rules
         key = result_key(complete, rules.version)
-        if key != assessment.result_key or assessment.result is None:
+        if key != assessment.result_key:
             stored = {
                 "result": evaluate(rules, complete),
                 "rules_version": rules.version,
