@@ -285,10 +285,5 @@ def ratios(app_runs: list[dict], peer_runs: list[dict]) -> list[float]:
     return [a["rps"] / b["rps"] for a, b in zip(app_runs, peer_runs, strict=True)]
 
 
-def ratios(app_runs: list[dict], peer_runs: list[dict]) -> list[float]:
-    """Per round: the app's req/s over the peer's, measured seconds apart."""
-    return [a["rps"] / b["rps"] for a, b in zip(app_runs, peer_runs, strict=True)]
-
-
 if __name__ == "__main__":
     main()
