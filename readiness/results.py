@@ -255,9 +255,14 @@ def build_report(
     notes = step_notes(assessment) if internal else []
     previous = previous_scores(assessment)
     peer_data = peers_for(answers)
+    # The community figures change whenever another diagnostic ends: kept apart in the key
+    # so that a plan rendered with slightly older figures can be served while a fresh one
+    # is rendered (pdf_jobs.fetch).
+    published = {k: v for k, v in peer_data.items() if k != "community"}
     extras = json.dumps(
-        [consultant, notes, previous, internal, peer_data], sort_keys=True, default=str
+        [consultant, notes, previous, internal, published], sort_keys=True, default=str
     )
+    community_part = json.dumps(peer_data.get("community"), sort_keys=True, default=str)
     return report_data(
         answers,
         result,
@@ -269,6 +274,7 @@ def build_report(
         previous=previous,
         peers=peer_data,
         cache_key=hashlib.sha256(f"{current_key(answers)}|{extras}".encode()).hexdigest(),
+        community_key=hashlib.sha256(community_part.encode()).hexdigest(),
     )
 
 
