@@ -50,7 +50,8 @@ def find(token: str) -> Assessment | None:
 
 def saved_steps(assessment: Assessment) -> dict[str, dict[str, Any]]:
     """The stored answers of each saved step, read fresh from the database."""
-    rows = db.session.execute(_SAVED_STEPS, {"assessment_id": assessment.id})
+    # Core on the session's connection: plain rows, none of the ORM's bookkeeping.
+    rows = db.session.connection().execute(_SAVED_STEPS, {"assessment_id": assessment.id})
     return {step_id: answers for step_id, answers in rows}
 
 
@@ -75,29 +76,53 @@ def save_step(
     ``result``: columns of the diagnostic's new result, written in the same transaction.
     """
     now = utcnow()
-    dialect = db.session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    values = {"answers": answers, "completed_at": now}
+    params = {"b_assessment": assessment.id, "b_step": step_id, "answers": answers}
+    params["completed_at"] = now
     if note is not None:
-        values["note"] = note.strip() or None
-    statement = insert(AssessmentStep).values(
-        assessment_id=assessment.id, step_id=step_id, **values
-    )
-    statement = statement.on_conflict_do_update(
-        index_elements=["assessment_id", "step_id"], set_=values
-    )
+        params["note"] = note.strip() or None
     try:
-        db.session.execute(statement)
-        db.session.execute(
-            update(Assessment)
-            .where(Assessment.id == assessment.id)
-            .values(updated_at=now, **(result or {}))
-        )
+        connection = db.session.connection()  # Core statements in the session's transaction
+        connection.execute(_upsert_step(connection.dialect.name, note is not None), params)
+        if result is None:
+            connection.execute(_TOUCH, {"b_id": assessment.id, "b_now": now})
+        else:
+            db.session.execute(
+                update(Assessment)
+                .where(Assessment.id == assessment.id)
+                .values(updated_at=now, **result)
+                .execution_options(synchronize_session=False)
+            )
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
     db.session.expire(assessment)
+
+
+_UPSERTS: dict[tuple[str, bool], Any] = {}
+_TOUCH = (
+    update(Assessment.__table__)
+    .where(Assessment.__table__.c.id == bindparam("b_id"))
+    .values(updated_at=bindparam("b_now"))
+)
+
+
+def _upsert_step(dialect: str, with_note: bool):
+    """The step's INSERT … ON CONFLICT UPDATE, built once per database kind."""
+    key = (dialect, with_note)
+    if key not in _UPSERTS:
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        columns = ["answers", "completed_at"] + (["note"] if with_note else [])
+        statement = insert(AssessmentStep.__table__).values(
+            assessment_id=bindparam("b_assessment"),
+            step_id=bindparam("b_step"),
+            **{c: bindparam(c, type_=AssessmentStep.__table__.c[c].type) for c in columns},
+        )
+        _UPSERTS[key] = statement.on_conflict_do_update(
+            index_elements=["assessment_id", "step_id"],
+            set_={c: statement.excluded[c] for c in columns},
+        )
+    return _UPSERTS[key]
 
 
 def step_completion(
