@@ -54,8 +54,8 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=MIGRATIONS_DIR)
     csrf.init_app(app)
     login_manager.init_app(app)
+    # Not signed in, or a session that has ended: readiness/sessions.py says why and redirects.
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Connectez-vous pour accéder à cette page."
     limiter.init_app(app)
     app.config["WTF_I18N_ENABLED"] = False  # WTForms' own French messages, no Babel
     production = not (app.debug or app.testing)
