@@ -31,8 +31,10 @@ def start(questionnaire: Questionnaire) -> Assessment:
 
 # Built once: every wizard request runs them. The result snapshot (a large JSON document)
 # is loaded only when read (result page, PDF), not on each step.
+# The diagnostic and its saved steps come in one query (one round trip to PostgreSQL).
 _FIND = (
-    select(Assessment)
+    select(Assessment, AssessmentStep.step_id, AssessmentStep.answers)
+    .outerjoin(AssessmentStep, AssessmentStep.assessment_id == Assessment.id)
     .where(Assessment.token == bindparam("token"))
     .options(defer(Assessment.result))
 )
@@ -45,11 +47,23 @@ def find(token: str) -> Assessment | None:
     """The diagnostic behind a token, or None for an unknown or malformed one."""
     if not TOKEN_PATTERN.match(token or ""):
         return None
-    return db.session.scalar(_FIND, {"token": token})
+    rows = db.session.execute(_FIND, {"token": token}).all()
+    if not rows:
+        return None
+    assessment = rows[0][0]
+    # Kept for the next saved_steps() of this request, which uses them once.
+    assessment._fresh_steps = {step_id: answers for _, step_id, answers in rows if step_id}
+    return assessment
 
 
 def saved_steps(assessment: Assessment) -> dict[str, dict[str, Any]]:
-    """The stored answers of each saved step, read fresh from the database."""
+    """The stored answers of each saved step, read fresh from the database.
+
+    Right after ``find`` they come with the diagnostic; any later call reads them again.
+    """
+    fresh = assessment.__dict__.pop("_fresh_steps", None)
+    if fresh is not None:
+        return fresh
     # Core on the session's connection: plain rows, none of the ORM's bookkeeping.
     rows = db.session.connection().execute(_SAVED_STEPS, {"assessment_id": assessment.id})
     return {step_id: answers for step_id, answers in rows}
@@ -97,6 +111,7 @@ def save_step(
         db.session.rollback()
         raise
     db.session.expire(assessment)
+    assessment.__dict__.pop("_fresh_steps", None)
 
 
 _UPSERTS: dict[tuple[str, bool], Any] = {}
