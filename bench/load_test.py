@@ -33,6 +33,8 @@ import gevent  # noqa: E402
 from locust import HttpUser, between, task  # noqa: E402
 from locust.env import Environment  # noqa: E402
 from locust.exception import StopUser  # noqa: E402
+from requests.adapters import HTTPAdapter  # noqa: E402
+from urllib3.util.retry import Retry  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
@@ -86,6 +88,12 @@ class Owner(HttpUser):
     wait_time = between(0, 0)  # set from --think
     counter = 0
 
+    def on_start(self) -> None:
+        # Like a browser: a GET whose kept-alive connection the server had just closed is
+        # sent again on a new one (gunicorn closes idle connections after 2 s).
+        retry = Retry(total=2, connect=2, read=1, status=0, allowed_methods={"GET"})
+        self.client.mount("http://", HTTPAdapter(max_retries=retry))
+
     @task
     def walk(self) -> None:
         Owner.counter += 1
@@ -125,11 +133,11 @@ class Owner(HttpUser):
         self.client.get(f"/d/{token}/recapitulatif", name="GET summary")
         self.think()
         self.client.get(f"/d/{token}/resultat", name="GET result")
-        self.download(token)
-        FINISHED.append(token)
+        if self.download(token):
+            FINISHED.append(token)
         raise StopUser()
 
-    def download(self, token: str) -> None:
+    def download(self, token: str) -> bool:
         began = time.perf_counter()
         for _ in range(30):
             with self.client.get(
@@ -145,14 +153,16 @@ class Owner(HttpUser):
                         exception=None,
                         context={},
                     )
-                    return
+                    return True
                 if response.status_code == 202:
                     response.success()  # « en préparation »: come back as the page says
                     gevent.sleep(float(response.headers.get("Retry-After", "3")))
                     continue
                 response.failure(f"HTTP {response.status_code}")
-                return
+                PROBLEMS.append(f"{token[:6]}…: PDF HTTP {response.status_code}")
+                return False
         PROBLEMS.append(f"{token[:6]}…: PDF never ready")
+        return False
 
     def think(self) -> None:
         gevent.sleep(self.wait_time())
@@ -164,6 +174,7 @@ def main() -> None:
     parser.add_argument("--think", type=float, default=2.0, help="seconds between requests")
     parser.add_argument("--spawn-seconds", type=float, default=10.0)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
     parser.add_argument("--redis", action="store_true", help="RQ queue and one render worker")
     parser.add_argument("--max-seconds", type=int, default=300)
     args = parser.parse_args()
@@ -177,7 +188,7 @@ def main() -> None:
             env.update(REDIS_URL="redis://127.0.0.1:6379/0", PDF_QUEUE=f"load-{uuid.uuid4().hex}")
             label += " + Redis/RQ, 1 worker de rendu"
         migrate(env)
-        servers = [gunicorn("app:app", PORT, args.workers, env, ROOT)]
+        servers = [gunicorn("app:app", PORT, args.workers, env, ROOT, args.threads)]
         if args.redis:
             flask = str(Path(sys.executable).parent / "flask")
             servers.append(
@@ -247,7 +258,8 @@ def cleanup_queue(name: str) -> None:
 def report(stats, label, args, elapsed, found, missing) -> None:
     load = os.getloadavg()
     print(
-        f"\n{label} — {args.owners} propriétaires, gunicorn {args.workers} workers, pause "
+        f"\n{label} — {args.owners} propriétaires, gunicorn {args.workers} workers × "
+        f"{args.threads} fils, pause "
         f"{args.think} s entre requêtes, {elapsed:.0f} s, {os.cpu_count()} cœurs, charge "
         f"{load[0]:.1f} {load[1]:.1f} {load[2]:.1f}"
     )
@@ -260,6 +272,8 @@ def report(stats, label, args, elapsed, found, missing) -> None:
             f"{entry.get_response_time_percentile(0.95):>8.0f} "
             f"{entry.get_response_time_percentile(0.99):>8.0f}"
         )
+    for error in list(stats.errors.values())[:5]:
+        print(f"  {error.occurrences} × {error.method} {error.name} : {error.error}"[:200])
     errors = stats.total.num_failures + len(PROBLEMS)
     print(f"erreurs : {errors}" + (f" ({'; '.join(PROBLEMS[:5])})" if PROBLEMS else ""))
     share = 100 * found / len(ACKED) if ACKED else 0

@@ -147,11 +147,15 @@ def migrate(env: dict) -> None:
     )
 
 
-def gunicorn(target: str, port: int, workers: int, env: dict, cwd: Path) -> subprocess.Popen:
+def gunicorn(
+    target: str, port: int, workers: int, env: dict, cwd: Path, threads: int = 1
+) -> subprocess.Popen:
     command = [
         str(Path(sys.executable).parent / "gunicorn"),
         "-w",
         str(workers),
+        "--threads",
+        str(threads),
         "-b",
         f"127.0.0.1:{port}",
         "--log-level",

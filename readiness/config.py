@@ -60,7 +60,7 @@ def settings(instance_path: str) -> dict:
         # PDF_WAIT_SECONDS for a plan not yet rendered, then shows a page that refreshes.
         "REDIS_URL": os.environ.get("REDIS_URL", "").strip(),
         "PDF_QUEUE": os.environ.get("PDF_QUEUE", "pdf"),
-        "PDF_WAIT_SECONDS": float(os.environ.get("PDF_WAIT_SECONDS", "5")),
+        "PDF_WAIT_SECONDS": float(os.environ.get("PDF_WAIT_SECONDS", "2")),
         "PDF_THREADS": positive_int("PDF_THREADS", 1),
         **mail_settings(),
     }

@@ -49,7 +49,7 @@ def fetch(report: dict[str, Any]) -> bytes | None:
         if stale is not None:
             return stale
     db.session.close()  # no connection held while waiting
-    deadline = time.monotonic() + float(current_app.config.get("PDF_WAIT_SECONDS", 5))
+    deadline = time.monotonic() + float(current_app.config.get("PDF_WAIT_SECONDS", 2))
     if ticket is not None:
         try:
             ticket.result(timeout=max(deadline - time.monotonic(), 0))
