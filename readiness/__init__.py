@@ -104,7 +104,7 @@ def register_template_helpers(app: Flask) -> None:
     formatting.register(app)
     app.add_template_global(links.private_link, "private_link")
     app.add_template_global(mail.is_configured, "mail_configured")
-    app.add_template_global(app.extensions["readiness"].texts.verdicts, "verdict_labels")
+    app.add_template_global(app.extensions["readiness"].rules.verdict_labels, "verdict_labels")
 
 
 @event.listens_for(Engine, "connect")

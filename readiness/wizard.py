@@ -35,7 +35,9 @@ def landing():
 def begin():
     """Create a diagnostic and open its first step."""
     assessment = assessments.start(questionnaire())
-    return redirect(url_for("wizard.step", token=assessment.token, step_id="profile"))
+    return redirect(
+        url_for("wizard.step", token=assessment.token, step_id=questionnaire().step_ids[0])
+    )
 
 
 @bp.get("/d/<token>")
