@@ -48,6 +48,8 @@ def fetch(report: dict[str, Any]) -> bytes | None:
         stale = pdf_cache.load_latest(report["token"], pdf.cache_key(report)[: pdf.STABLE_PART])
         if stale is not None:
             return stale
+    if not _next_in_line(ticket, report):
+        return None  # other plans render first: no web worker waits that long
     db.session.close()  # no connection held while waiting
     deadline = time.monotonic() + float(current_app.config.get("PDF_WAIT_SECONDS", 2))
     if ticket is not None:
@@ -64,6 +66,20 @@ def fetch(report: dict[str, Any]) -> bytes | None:
         time.sleep(float(current_app.config.get("PDF_POLL_SECONDS", 0.2)))
 
 
+def _next_in_line(ticket: Future | None, report: dict[str, Any]) -> bool:
+    """Whether this plan renders now or next (worth waiting a little for)."""
+    if ticket is not None:
+        with _lock:
+            return len(_pending) <= int(current_app.config.get("PDF_THREADS", 1))
+    queue = _queue(current_app._get_current_object())
+    position = queue.get_job_position(_job_name(report["token"], bool(report.get("internal"))))
+    return position is None or position == 0  # running (or done), or first in the queue
+
+
+def _job_name(token: str, internal: bool) -> str:
+    return f"pdf-{token}-{'interne' if internal else 'client'}"
+
+
 def schedule(token: str, internal: bool = False) -> Future | None:
     """Queue the render of a diagnostic's plan, unless one is already queued or under way.
 
@@ -71,7 +87,7 @@ def schedule(token: str, internal: bool = False) -> Future | None:
     Returns the local Future (thread pool), or None with RQ.
     """
     app = current_app._get_current_object()
-    name = f"pdf-{token}-{'interne' if internal else 'client'}"
+    name = _job_name(token, internal)
     if app.config.get("REDIS_URL"):
         from rq.exceptions import DuplicateJobError
 

@@ -139,3 +139,15 @@ def test_newer_community_figures_serve_the_stored_plan_while_a_fresh_one_renders
     after = stored_pdfs(app)
     assert len(after) == 2 and first in after  # the plan with the old and the new figures
     assert client.get(f"/d/{token}/plan.pdf").data != first
+
+
+def test_a_plan_queued_behind_others_is_not_waited_for(app, wizard, client, redis_queue):
+    app.config.update(PDF_PRERENDER=True, PDF_WAIT_SECONDS=600)
+    wizard.complete()
+    second = wizard.complete()
+    response = client.get(f"/d/{second}/plan.pdf")  # second in the queue: no 600 s wait
+    assert response.status_code == 202
+    assert "Votre plan est en préparation" in response.get_data(as_text=True)
+    with app.app_context():
+        pdf_jobs.worker(app, burst=True)
+    assert client.get(f"/d/{second}/plan.pdf").status_code == 200
