@@ -14,7 +14,7 @@ from flask import (
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from readiness import assessments, clients
+from readiness import assessments, clients, pdf_jobs, results
 from readiness.forms import cleaned_answers, make_step_form
 from readiness.results import labelled_answers
 
@@ -72,7 +72,8 @@ def step(token: str, step_id: str):
     note, note_error = _posted_note(meeting)
     if request.method == "POST":
         if form.validate() and not note_error:
-            assessments.save_step(assessment, step_id, cleaned_answers(form), note)
+            if results.save_step(assessment, steps, step_id, cleaned_answers(form), note):
+                pdf_jobs.after_result_stored(token)  # the plan is ready before it is asked for
             _drafts(token).pop(step_id, None)
             session.modified = True
             flash("Réponses enregistrées.")
