@@ -79,7 +79,7 @@ def plan_pdf(token: str):
         if changed != answers:
             scenario = results.evaluate_scenario(changed)
             report = results.report_data(changed, scenario, date=assessment.updated_at)
-            return _pdf_response(report, suffix="-simulation")
+            return _scenario_pdf_response(report)
     return _pdf_response(results.build_report(assessment, answers))
 
 
@@ -93,7 +93,22 @@ def internal_plan_pdf(token: str):
     return _pdf_response(results.build_report(assessment, answers, internal=True))
 
 
-def _pdf_response(report: dict, suffix: str = ""):
+def _scenario_pdf_response(report: dict):
+    """A simulated plan: rendered now (never stored, so never queued or cached)."""
+    from readiness import pdf
+
+    try:
+        document = pdf.render_plan(report)
+    except pdf.PdfTimeout:
+        return render_error(503, "La création du PDF a pris trop de temps. Réessayez.")
+    response = make_response(document)
+    response.headers["Content-Type"] = "application/pdf"
+    filename = pdf.plan_filename(report).replace(".pdf", "-simulation.pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _pdf_response(report: dict):
     """The report's PDF as a download, or a French 503 page when rendering takes too long."""
     from readiness import pdf, pdf_jobs
 
@@ -112,6 +127,5 @@ def _pdf_response(report: dict, suffix: str = ""):
         return response
     response = make_response(document)
     response.headers["Content-Type"] = "application/pdf"
-    filename = pdf.plan_filename(report).replace(".pdf", f"{suffix}.pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Content-Disposition"] = f'attachment; filename="{pdf.plan_filename(report)}"'
     return response
