@@ -29,6 +29,7 @@ from readiness.pdf_render import (  # noqa: F401  (PdfRenderError, write_pdf: re
     html_to_pdf,
     write_pdf,
 )
+from readiness.routine import routine_rows
 from readiness.schedule import delegable_actions, starter_schedule
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -100,6 +101,7 @@ def plan_context(report: dict[str, Any]) -> dict[str, Any]:
         dict(m, refs=sources.cite(m.get("evidence", []))) for m in result["misconceptions"]
     ]
     soon = [a for a in actions if a["horizon"] in ("now", "quarter")]
+    weeks = starter_schedule(result, declared, _next_monday(day))
     internal = bool(report.get("internal"))
     return {
         "report": report,
@@ -126,9 +128,10 @@ def plan_context(report: dict[str, Any]) -> dict[str, Any]:
         "soon_count": len(soon),
         "declared_hours": declared,
         "declared_eur": result["plan_load"]["declared_eur_per_month"],
-        "weeks": starter_schedule(result, declared, _next_monday(day)),
+        "week_rows": routine_rows(weeks),
         "delegable": delegable_actions(result),
         "kpis": _kpis(soon),
+        "wall": _wall(report, result, soon, day),
         "progress": _progress(report.get("previous"), result["scores"], texts.dimensions),
         "previous_date": _previous_date(report.get("previous")),
         "sources": sources.items,
@@ -161,6 +164,34 @@ def _kpis(actions: list[dict[str, Any]]) -> list[dict[str, Any]]:
             seen.add(action["kpi"])
             kpis.append({"kpi": action["kpi"], "action": action["title"]})
     return kpis
+
+
+WALL_ACTIONS = 3
+WALL_KPIS = 3
+REASSESS_AFTER = timedelta(weeks=13)  # the 90 days of the schedule
+
+
+def _wall(report, result, soon, day: date) -> dict[str, Any]:
+    """The page to pin on the wall: this week's three actions, the rhythm, three indicators."""
+    next_meeting = report.get("next_meeting")
+    return {
+        "actions": [
+            {"title": a["title"], "time": _action_time(a)} for a in soon[:WALL_ACTIONS]
+        ],
+        "posts": (result.get("cadence") or {}).get("posts_per_week") or 0,
+        "channels": [c["label"] for c in result["channels"] if c["role"] == "primary"],
+        "kpis": [k["kpi"] for k in _kpis(soon)[:WALL_KPIS]],
+        "next_meeting": fr_date(next_meeting) if next_meeting else None,
+        "reassess": fr_date(day + REASSESS_AFTER),
+    }
+
+
+def _action_time(action: dict[str, Any]) -> str:
+    if action.get("hours_once"):
+        return f"{fr_hours(action['hours_once'])} une fois"
+    if action.get("hours_per_week"):
+        return f"{fr_hours(action['hours_per_week'])} par semaine"
+    return "sans temps en plus"
 
 
 def _progress(previous, scores, labels) -> list[dict[str, Any]]:

@@ -144,6 +144,14 @@ def test_markup_typed_in_answers_is_printed_as_text_and_fetches_nothing(full_pla
     assert full_plan["urls"] == [f"{static}/print.css"]
 
 
+def test_the_client_copy_never_prints_a_note(pdf_app):
+    notes = [{"step": "Vos ressources", "text": "Ne veut pas se montrer"}]
+    report = make_report(pdf_app, consultant=CONSULTANT, notes=notes)  # not internal
+    with pdf_app.app_context():
+        html = pdf.plan_html(report)
+    assert "Ne veut pas se montrer" not in html and "Copie interne" not in html
+
+
 def test_french_typography(full_plan):
     html = full_plan["html"]
     assert "Vos 90 premiers jours" in html
