@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from readiness import config
 from readiness.content import Questionnaire, ReportTexts, load_questionnaire, load_report_texts
 from readiness.extensions import csrf, db, limiter, login_manager, migrate
+from readiness.peers import load_peers
 from readiness.rules import Rules, load_rules
 
 MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations")
@@ -33,6 +34,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.update(test_config or {})
     config.check_secret_key(app.config, app.instance_path)
     app.extensions["readiness"] = load_content()
+    app.extensions["peers"] = load_peers(app.extensions["readiness"].questionnaire)
     register_extensions(app)
     register_blueprints(app)
     register_error_handlers(app)
