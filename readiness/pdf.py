@@ -175,9 +175,7 @@ def _wall(report, result, soon, day: date) -> dict[str, Any]:
     """The page to pin on the wall: this week's three actions, the rhythm, three indicators."""
     next_meeting = report.get("next_meeting")
     return {
-        "actions": [
-            {"title": a["title"], "time": _action_time(a)} for a in soon[:WALL_ACTIONS]
-        ],
+        "actions": [{"title": a["title"], "time": _action_time(a)} for a in soon[:WALL_ACTIONS]],
         "posts": (result.get("cadence") or {}).get("posts_per_week") or 0,
         "channels": [c["label"] for c in result["channels"] if c["role"] == "primary"],
         "kpis": [k["kpi"] for k in _kpis(soon)[:WALL_KPIS]],
