@@ -20,7 +20,16 @@ from markupsafe import Markup
 
 from readiness import pdf_cache
 from readiness.content import load_report_texts
-from readiness.formatting import MONTHS, fr_date, fr_euros, fr_hours, fr_number, french_spacing
+from readiness.formatting import (
+    MONTHS,
+    fr_action_time,
+    fr_date,
+    fr_euros,
+    fr_hours,
+    fr_number,
+    fr_source,
+    french_spacing,
+)
 from readiness.pdf_render import (  # noqa: F401  (PdfRenderError, write_pdf: re-exported)
     DEFAULT_TIMEOUT,
     PdfRenderError,
@@ -100,7 +109,10 @@ def plan_context(report: dict[str, Any]) -> dict[str, Any]:
     misconceptions = [
         dict(m, refs=sources.cite(m.get("evidence", []))) for m in result["misconceptions"]
     ]
-    soon = [a for a in actions if a["horizon"] in ("now", "quarter")]
+    principles = [
+        dict(p, refs=sources.cite(p.get("evidence", []))) for p in result.get("principles", [])
+    ]
+    soon = [a for a in actions if a["horizon"] in result["plan_load"]["horizons"]]
     weeks = starter_schedule(result, declared, _next_monday(day))
     internal = bool(report.get("internal"))
     return {
@@ -125,6 +137,7 @@ def plan_context(report: dict[str, Any]) -> dict[str, Any]:
         "horizon_labels": texts.horizons,
         "roles": texts.roles,
         "misconceptions": misconceptions,
+        "principles": principles,
         "soon_count": len(soon),
         "declared_hours": declared,
         "declared_eur": result["plan_load"]["declared_eur_per_month"],
@@ -135,7 +148,19 @@ def plan_context(report: dict[str, Any]) -> dict[str, Any]:
         "progress": _progress(report.get("previous"), result["scores"], texts.dimensions),
         "previous_date": _previous_date(report.get("previous")),
         "sources": sources.items,
+        "age_warning": _age_warning(sources.items, day.year),
     }
+
+
+def _age_warning(sources: list[dict[str, Any]], this_year: int) -> str | None:
+    """The rules' warning when the oldest dated study cited is about ten years old."""
+    years = [s["year"] for s in sources if s.get("year")]
+    if not years:
+        return None
+    content = _content()
+    warning = content.rules.age_warning if content is not None else _rules().age_warning
+    oldest = min(years)
+    return warning["text"].format(oldest=oldest) if this_year - oldest >= warning["years"] else None
 
 
 class _Sources:
@@ -175,21 +200,13 @@ def _wall(report, result, soon, day: date) -> dict[str, Any]:
     """The page to pin on the wall: this week's three actions, the rhythm, three indicators."""
     next_meeting = report.get("next_meeting")
     return {
-        "actions": [{"title": a["title"], "time": _action_time(a)} for a in soon[:WALL_ACTIONS]],
+        "actions": [{"title": a["title"], "time": fr_action_time(a)} for a in soon[:WALL_ACTIONS]],
         "posts": (result.get("cadence") or {}).get("posts_per_week") or 0,
         "channels": [c["label"] for c in result["channels"] if c["role"] == "primary"],
         "kpis": [k["kpi"] for k in _kpis(soon)[:WALL_KPIS]],
         "next_meeting": fr_date(next_meeting) if next_meeting else None,
         "reassess": fr_date(day + REASSESS_AFTER),
     }
-
-
-def _action_time(action: dict[str, Any]) -> str:
-    if action.get("hours_once"):
-        return f"{fr_hours(action['hours_once'])} une fois"
-    if action.get("hours_per_week"):
-        return f"{fr_hours(action['hours_per_week'])} par semaine"
-    return "sans temps en plus"
 
 
 def _progress(previous, scores, labels) -> list[dict[str, Any]]:
@@ -236,6 +253,14 @@ def _verdict_scale(verdict: str, label: str) -> list[dict[str, Any]]:
 def _texts():
     content = _content()
     return content.texts if content is not None else _report_texts()
+
+
+@cache
+def _rules():
+    from readiness.content import load_questionnaire
+    from readiness.rules import load_rules
+
+    return load_rules(load_questionnaire())
 
 
 @cache
@@ -297,6 +322,8 @@ def _environment() -> jinja2.Environment:
         fr_date=fr_date,
         french_spacing=french_spacing,
         duration=fr_hours,
+        fr_source=fr_source,
+        fr_action_time=fr_action_time,
         short_date=short_date,
         signed=signed,
     )

@@ -56,6 +56,7 @@ def unmet(result: dict[str, Any], expect: dict[str, Any]) -> list[str]:
     primary = {c for c, r in roles.items() if r == "primary"}
     actions = {a["id"]: a for a in result["actions"]}
     misconceptions = {m["id"] for m in result["misconceptions"]}
+    principles = {p["id"] for p in result["principles"]}
     blockers = {b["id"] for b in result["blockers"]}
     checks = {
         "verdict": lambda v: result["verdict"] == v,
@@ -67,6 +68,7 @@ def unmet(result: dict[str, Any], expect: dict[str, Any]) -> list[str]:
         "actions_include": lambda v: set(v) <= set(actions),
         "actions_soon": lambda v: all(c in actions and actions[c]["horizon"] in SOON for c in v),
         "actions_exclude": lambda v: not set(v) & set(actions),
+        "principles_include": lambda v: set(v) <= principles,
         "dropped_include": lambda v: set(v) <= set(result["plan_load"]["dropped"]),
         "misconceptions": lambda v: misconceptions == set(v),
         "misconceptions_include": lambda v: set(v) <= misconceptions,

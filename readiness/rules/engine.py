@@ -3,6 +3,7 @@
 from typing import Any
 
 from readiness.rules import channels, plan, scoring
+from readiness.rules import evidence as citing
 from readiness.rules.compiled import Answers, Rules
 
 
@@ -27,7 +28,10 @@ def evaluate(rules: Rules, answers: Answers) -> dict[str, Any]:
     network_fits = any(
         c["channel"] in posting and c["fit"] >= rules.channels.primary_min for c in ranked
     )
-    planned = plan.build(rules, answers, verdict, primary, network_fits)
+    # Accounts the business already runs on a recommended network: never paused.
+    running = set(answers.get("current_channels") or ())
+    active = tuple(channel for channel, _ in primary if channel in running)
+    planned = plan.build(rules, answers, verdict, primary, network_fits, active)
     busy = rules.publishing.busy_cap
     if (
         planned["cadence"]["reason_id"] == "busy"
@@ -36,8 +40,14 @@ def evaluate(rules: Rules, answers: Answers) -> dict[str, Any]:
         # "Go" with no hour left to publish would contradict the plan: cap it and re-plan.
         blockers = [*blockers, busy]
         verdict = scoring.capped(rules, verdict, [busy.cap])
-        planned = plan.build(rules, answers, verdict, primary, network_fits)
-    misconceptions = [m for m in rules.misconceptions if m.applies(answers)]
+        planned = plan.build(rules, answers, verdict, primary, network_fits, active)
+    # A misconception is corrected only with evidence that applies to this business.
+    fits = citing.audiences(rules, answers)
+    misconceptions = [
+        (m, cited)
+        for m in rules.misconceptions
+        if m.applies(answers) and (cited := citing.applicable(m.evidence, fits))
+    ]
 
     return {
         "rules_version": rules.version,
@@ -49,19 +59,21 @@ def evaluate(rules: Rules, answers: Answers) -> dict[str, Any]:
         "blockers": [{"id": b.id, "message": b.message, "cap": b.cap} for b in blockers],
         "channels": ranked,
         "actions": planned["actions"],
+        "principles": planned["principles"],
         "misconceptions": [
             {
                 "id": m.id,
                 "belief": m.belief,
                 "correction": m.correction,
-                "evidence": [dict(e) for e in m.evidence],
+                "evidence": cited,
             }
-            for m in misconceptions
+            for m, cited in misconceptions
         ],
         "cadence": planned["cadence"],
         "plan_load": planned["plan_load"],
         "fired": [f"blocker:{b.id}" for b in blockers]
         + [f"channel:{r}" for r in channel_rules]
         + [f"action:{a['id']}" for a in planned["actions"]]
-        + [f"misconception:{m.id}" for m in misconceptions],
+        + [f"principle:{p['id']}" for p in planned["principles"]]
+        + [f"misconception:{m.id}" for m, _ in misconceptions],
     }
