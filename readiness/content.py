@@ -267,10 +267,12 @@ class ReportTexts(Strict):
         Literal["interest", "readiness", "philosophy", "resources", "channels", "overall"], str
     ]
     verdicts: dict[Literal["go", "start_small", "prepare_first", "not_now"], str]
+    follow_up: dict[Literal["not_started", "in_progress", "done", "dropped"], str]
 
     @model_validator(mode="after")
     def _complete(self) -> "ReportTexts":
-        for name, expected in (("horizons", 4), ("roles", 3), ("dimensions", 6), ("verdicts", 4)):
+        counts = (("horizons", 4), ("roles", 3), ("dimensions", 6), ("verdicts", 4))
+        for name, expected in counts + (("follow_up", 4),):
             if len(getattr(self, name)) != expected:
                 raise ValueError(f"{name}: every id needs a label")
         return self

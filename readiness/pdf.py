@@ -105,15 +105,21 @@ def plan_context(report: dict[str, Any]) -> dict[str, Any]:
     sources = _Sources()
     day = _local_date(report["date"])
     declared = result["plan_load"]["declared_hours_per_week"]
-    actions = [dict(a, refs=sources.cite(a.get("evidence", []))) for a in result["actions"]]
+    # Actions marked done since the previous meeting are not scheduled again.
+    done = set((report.get("since") or {}).get("done_ids", []))
+    actions = [
+        dict(a, refs=sources.cite(a.get("evidence", [])), done=a["id"] in done)
+        for a in result["actions"]
+    ]
     misconceptions = [
         dict(m, refs=sources.cite(m.get("evidence", []))) for m in result["misconceptions"]
     ]
     principles = [
         dict(p, refs=sources.cite(p.get("evidence", []))) for p in result.get("principles", [])
     ]
-    soon = [a for a in actions if a["horizon"] in result["plan_load"]["horizons"]]
-    weeks = starter_schedule(result, declared, _next_monday(day))
+    soon = [a for a in actions if a["horizon"] in result["plan_load"]["horizons"] and not a["done"]]
+    to_do = dict(result, actions=[a for a in result["actions"] if a["id"] not in done])
+    weeks = starter_schedule(to_do, declared, _next_monday(day))
     internal = bool(report.get("internal"))
     return {
         "report": report,
@@ -141,12 +147,15 @@ def plan_context(report: dict[str, Any]) -> dict[str, Any]:
         "soon_count": len(soon),
         "declared_hours": declared,
         "declared_eur": result["plan_load"]["declared_eur_per_month"],
+        "weeks_scheduled": weeks,
         "week_rows": routine_rows(weeks),
         "delegable": delegable_actions(result),
         "kpis": _kpis(soon),
         "wall": _wall(report, result, soon, day),
         "progress": _progress(report.get("previous"), result["scores"], texts.dimensions),
         "previous_date": _previous_date(report.get("previous")),
+        "since": report.get("since"),
+        "meeting_text": fr_date(report["meeting_on"]) if report.get("meeting_on") else None,
         "sources": sources.items,
         "age_warning": _age_warning(sources.items, day.year),
     }

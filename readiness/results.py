@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import current_app
 
-from readiness import assessments, clients, community, peers
+from readiness import assessments, clients, community, meetings, peers
 from readiness.branding import logo_data_uri
 from readiness.content import Questionnaire
 from readiness.extensions import db
@@ -115,6 +115,8 @@ def history(client) -> list[dict[str, Any]]:
                 "token": assessment.token,
                 "created_at": assessment.created_at,
                 "updated_at": assessment.updated_at,
+                "meeting_on": assessment.meeting_on,
+                "next_meeting_on": assessment.next_meeting_on,
                 "result": None if answers is None else result_for(assessment, answers),
             }
         )
@@ -161,7 +163,7 @@ def previous_scores(assessment: Assessment) -> dict | None:
         answers = completed_answers(candidate)
         if answers is not None:
             return {
-                "date": candidate.updated_at,
+                "date": candidate.meeting_on or candidate.updated_at,
                 "scores": result_for(candidate, answers)["scores"],
             }
     return None
@@ -198,20 +200,24 @@ def build_report(
     consultant = consultant_branding(assessment)
     notes = step_notes(assessment) if internal else []
     previous = previous_scores(assessment)
-    peer_data = peers_for(answers)
+    since = meetings.since_previous(
+        assessment, content().questionnaire, answers, content().texts.follow_up
+    )
+    meeting = {"meeting_on": assessment.meeting_on, "next_meeting": assessment.next_meeting_on}
     extras = json.dumps(
-        [consultant, notes, previous, internal, peer_data], sort_keys=True, default=str
+        [consultant, notes, previous, internal, since, meeting], sort_keys=True, default=str
     )
     return report_data(
         answers,
         result,
-        date=assessment.updated_at,
+        date=assessment.meeting_on or assessment.updated_at,
         token=assessment.token,
         consultant=consultant,
         notes=notes,
         internal=internal,
         previous=previous,
-        peers=peer_data,
+        since=since,
+        **meeting,
         cache_key=hashlib.sha256(f"{assessment.result_key}|{extras}".encode()).hexdigest(),
     )
 
@@ -233,6 +239,9 @@ def report_data(answers: dict[str, Any], result: dict[str, Any], **extra: Any) -
         "notes": [],
         "internal": False,
         "previous": None,
+        "since": None,
+        "meeting_on": None,
+        "next_meeting": None,
         "cache_key": None,
     }
     report.update(extra)
