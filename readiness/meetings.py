@@ -128,7 +128,7 @@ def since_previous(
             "comment": marks.get(a["id"], {}).get("comment", ""),
         }
         for a in plan
-        if a["id"] in marks
+        if marks.get(a["id"], {}).get("status", DEFAULT_STATUS) != DEFAULT_STATUS
     ]
     return {
         "date": previous.meeting_on or previous.updated_at,
