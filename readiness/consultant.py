@@ -133,7 +133,7 @@ def _client_page(client, meeting_form=None, follow_up_errors=None, status=200):
         assessment = clients.owned_assessment(current_user, followed["token"])
         answers = results.completed_answers(assessment)
         since = meetings.since_previous(
-            assessment, results.content().questionnaire, answers, labels
+            assessment, results.content().questionnaire, answers, results.content().texts
         )
     if meeting_form is None and latest is not None:
         meeting_form = MeetingForm(

@@ -110,13 +110,21 @@ def changed_answers(
 
 
 def since_previous(
-    assessment: Assessment, questionnaire: Questionnaire, answers: dict[str, Any], labels
+    assessment: Assessment, questionnaire: Questionnaire, answers: dict[str, Any], texts
 ) -> dict[str, Any] | None:
-    """What was done of the previous plan and what answers changed, for a re-assessment."""
+    """What was done of the previous plan, the answers and scores that changed."""
     found = previous_completed(assessment, questionnaire)
     if found is None:
         return None
     previous, previous_answers = found
+    labels = texts.follow_up
+    before = (previous.result or {}).get("scores", {})
+    after = (assessment.result or {}).get("scores", {})
+    scores = [
+        {"label": label, "before": before[d], "after": after[d], "delta": after[d] - before[d]}
+        for d, label in texts.dimensions.items()
+        if d in before and d in after
+    ]
     marks = follow_up_of(previous)
     plan = (previous.result or {}).get("actions", [])
     actions = [
@@ -135,6 +143,7 @@ def since_previous(
         "actions": actions,
         "done_ids": sorted(a["id"] for a in actions if a["status"] == "done"),
         "changed": changed_answers(questionnaire, previous_answers, answers),
+        "scores": scores,
     }
 
 

@@ -200,9 +200,7 @@ def build_report(
     consultant = consultant_branding(assessment)
     notes = step_notes(assessment) if internal else []
     previous = previous_scores(assessment)
-    since = meetings.since_previous(
-        assessment, content().questionnaire, answers, content().texts.follow_up
-    )
+    since = meetings.since_previous(assessment, content().questionnaire, answers, content().texts)
     meeting = {"meeting_on": assessment.meeting_on, "next_meeting": assessment.next_meeting_on}
     extras = json.dumps(
         [consultant, notes, previous, internal, since, meeting], sort_keys=True, default=str

@@ -132,6 +132,11 @@ def test_a_re_assessment_shows_what_was_done_what_changed_and_skips_done_actions
     assert "Depuis le diagnostic précédent" in page and "Progrès" in page
     assert "Faite" in page and done["title"] in page
     assert "Site à jour" in page or "current" not in page  # labels, never raw ids
+    result_page = client.get(f"/d/{token}/resultat").get_data(as_text=True)
+    assert "Depuis le diagnostic précédent" in result_page and "Les scores" in result_page
+    assert "Depuis le diagnostic" not in app.test_client().get(f"/d/{token}/resultat").get_data(
+        as_text=True
+    )  # the client's own view of the result page: no follow-up block
     text = pdf_text(client.get(f"/d/{token}/plan.pdf"))
     assert "Depuis votre dernier rendez-vous" in text and "Vos progrès" in text
     assert "Réponse qui a changé" in text
