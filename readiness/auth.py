@@ -10,13 +10,14 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
-from readiness.extensions import db, limiter, login_manager
+from readiness import sessions
+from readiness.extensions import db, limiter
 from readiness.models import Consultant
 from readiness.passwords import verify_password
 
@@ -34,11 +35,6 @@ class LoginForm(FlaskForm):
     password = PasswordField(
         "Mot de passe", validators=[DataRequired("Saisissez votre mot de passe.")]
     )
-
-
-@login_manager.user_loader
-def load_consultant(consultant_id: str) -> Consultant | None:
-    return db.session.get(Consultant, int(consultant_id)) if consultant_id.isdigit() else None
 
 
 def find_by_email(email: str) -> Consultant | None:
@@ -61,6 +57,7 @@ def login():
         ):
             session.clear()
             login_user(consultant)
+            sessions.start()
             current_app.logger.info(
                 "login ok: consultant %s from %s", consultant.id, request.remote_addr
             )
@@ -75,6 +72,9 @@ def login():
 @bp.post("/deconnexion")
 @login_required
 def logout():
+    """Sign out here and everywhere: a copy of this session's cookie opens nothing."""
+    sessions.end_all_sessions(current_user)
+    db.session.commit()
     logout_user()
     session.clear()
     flash("Vous êtes déconnecté.")

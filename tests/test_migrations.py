@@ -290,9 +290,15 @@ def fill_3d8f2b6c9e41(conn):
     )
 
 
+def fill_404fdb9ff504(conn):
+    """Plus a session version: Claire has signed out twice since the column came."""
+    fill_3d8f2b6c9e41(conn)
+    update(conn, "consultants", 1, session_version=3)
+
+
 def fill_8e41c07d2a95(conn):
     """Plus meeting dates, a client's e-mail, an action's follow-up and an e-mail sent."""
-    fill_3d8f2b6c9e41(conn)
+    fill_404fdb9ff504(conn)
     update(conn, "clients", 1, email="contact@boulangerie-martin.fr")
     update(conn, "assessments", 3, meeting_on=date(2026, 8, 20), next_meeting_on=date(2026, 11, 20))
     insert(
@@ -330,6 +336,7 @@ FILL = {
     "5b91638f1cd1": fill_5b91638f1cd1,
     "0aecb24b7e2c": fill_0aecb24b7e2c,
     "3d8f2b6c9e41": fill_3d8f2b6c9e41,
+    "404fdb9ff504": fill_404fdb9ff504,
     "8e41c07d2a95": fill_8e41c07d2a95,
 }
 

@@ -2,7 +2,7 @@
 follow-up between meetings, and the history of e-mails sent to a client
 
 Revision ID: 8e41c07d2a95
-Revises: 3d8f2b6c9e41
+Revises: 404fdb9ff504
 Create Date: 2026-11-22 16:10:00.000000
 
 Existing rows are kept: the new columns are empty (no e-mail, no meeting date).
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '8e41c07d2a95'
-down_revision = '3d8f2b6c9e41'
+down_revision = '404fdb9ff504'
 branch_labels = None
 depends_on = None
 

@@ -162,3 +162,6 @@ class Rules:
     audiences: Mapping[str, Predicate]  # b2c / b2b / local: who each audience is
     age_warning: Mapping[str, Any]
     questions: Mapping[str, QuestionText]
+    # Set by the loader from three_questions.yaml and regulations.yaml.
+    three_questions: Any = None
+    regulations: Any = None
