@@ -150,7 +150,7 @@ def plan_context(report: dict[str, Any]) -> dict[str, Any]:
         "weeks_scheduled": weeks,
         "week_rows": routine_rows(weeks),
         "delegable": delegable_actions(result),
-        "kpis": _kpis(soon),
+        "kpis": _kpis(soon)[:KPI_ROWS],
         "wall": _wall(report, result, soon, day),
         "progress": _progress(report.get("previous"), result["scores"], texts.dimensions),
         "previous_date": _previous_date(report.get("previous")),
@@ -158,7 +158,7 @@ def plan_context(report: dict[str, Any]) -> dict[str, Any]:
         "meeting_text": fr_date(report["meeting_on"]) if report.get("meeting_on") else None,
         "sources": sources.items,
         "source_columns": two_columns(sources.items, _source_weight),
-        "answer_columns": two_columns(report["answers"], lambda step: 1.5 + len(step["items"])),
+        "answer_columns": two_columns(report["answers"], _step_weight),
         "age_warning": _age_warning(sources.items, day.year),
     }
 
@@ -186,7 +186,13 @@ def two_columns(items: list, weight) -> tuple[list, list]:
 
 
 def _source_weight(source: dict[str, Any]) -> float:
-    return 1 + len(source.get("text", "")) / 80
+    """About the lines a source takes in a column."""
+    return 1 + (len(source.get("text", "")) + len(str(source.get("source", "")))) / 60
+
+
+def _step_weight(step: dict[str, Any]) -> float:
+    """About the lines a step's answers take in a column."""
+    return 2 + sum(1 + (len(i["label"]) + len(str(i["value"]))) // 70 for i in step["items"])
 
 
 class _Sources:
@@ -217,6 +223,7 @@ def _kpis(actions: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return kpis
 
 
+KPI_ROWS = 10  # the indicators of the first actions: a grid a business will actually fill in
 WALL_ACTIONS = 3
 WALL_KPIS = 3
 REASSESS_AFTER = timedelta(weeks=13)  # the 90 days of the schedule
