@@ -86,7 +86,8 @@ def record(
             PeerScore.assessment_id == assessment.id
         )
     ).first()
-    if assessment.revoked_at is not None:
+    # Revoked or erased (the owner's erasure, when the model has it): out of the community.
+    if assessment.revoked_at is not None or getattr(assessment, "erased_at", None) is not None:
         db.session.execute(delete(PeerScore).where(PeerScore.assessment_id == assessment.id))
     else:
         values = {d: result["scores"][d] for d in DIMENSIONS}

@@ -67,6 +67,9 @@ def test_content_errors_name_the_problem(tmp_path, app):
     def missing_sector(d):
         del d["sectors"]["restaurant"]
 
+    def missing_size(d):
+        del d["sizes"]["solo"]
+
     def unknown_reference(d):
         d["comparisons"][0]["reference"] = "nowhere"
 
@@ -81,6 +84,7 @@ def test_content_errors_name_the_problem(tmp_path, app):
 
     assert "unknown sizes 'huge'" in broken(tmp_path, app, unknown_size)
     assert "no mapping for 'restaurant'" in broken(tmp_path, app, missing_sector)
+    assert "sizes: no mapping for 'solo'" in broken(tmp_path, app, missing_size)
     assert "unknown reference 'nowhere'" in broken(tmp_path, app, unknown_reference)
     assert "no option 'brochure'" in broken(tmp_path, app, bad_condition)
     assert "{followers}" in broken(tmp_path, app, bad_placeholder)
@@ -108,6 +112,8 @@ def test_a_sector_without_figures_says_so_and_a_pme_gets_pme_figures(app):
     ids = {r["id"] for r in data["published"]}
     assert "insee_2018_companies_networks" in ids and "insee_2024_micro_networks" not in ids
     assert "pas de chiffre propre à votre secteur" in data["sector_note"]
+    assert data["categories"]["sector"]["figure"] is False
+    assert "10 personnes ou plus" in data["categories"]["size"]
     assert any("aucun budget" in c["text"] for c in data["comparisons"])
 
 
