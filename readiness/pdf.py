@@ -159,6 +159,7 @@ def plan_context(report: dict[str, Any]) -> dict[str, Any]:
         "sources": sources.items,
         "source_columns": two_columns(sources.items, _source_weight),
         "answer_columns": two_columns(report["answers"], _step_weight),
+        "regulation_columns": two_columns(result.get("regulations") or [], _regulation_weight),
         "age_warning": _age_warning(sources.items, day.year),
     }
 
@@ -188,6 +189,11 @@ def two_columns(items: list, weight) -> tuple[list, list]:
 def _source_weight(source: dict[str, Any]) -> float:
     """About the lines a source takes in a column."""
     return 1 + (len(source.get("text", "")) + len(str(source.get("source", "")))) / 60
+
+
+def _regulation_weight(rule: dict[str, Any]) -> float:
+    texts = [rule.get("text", ""), *rule.get("limits", []), *rule.get("mentions", [])]
+    return 3 + sum(len(t) for t in texts) / 50
 
 
 def _step_weight(step: dict[str, Any]) -> float:
