@@ -49,11 +49,17 @@ class ClientForm(FrenchForm):
 
 
 class MeetingForm(FrenchForm):
+    # ISO from a date picker, or typed the French way where there is none.
     meeting_on = DateField(
         "Date du rendez-vous",
+        format=["%Y-%m-%d", "%d/%m/%Y"],
         validators=[DataRequired("Saisissez la date du rendez-vous (jj/mm/aaaa).")],
     )
-    next_meeting_on = DateField("Prochain rendez-vous (facultatif)", validators=[Optional()])
+    next_meeting_on = DateField(
+        "Prochain rendez-vous (facultatif)",
+        format=["%Y-%m-%d", "%d/%m/%Y"],
+        validators=[Optional()],
+    )
 
     def validate_next_meeting_on(self, field):
         if field.data and self.meeting_on.data and field.data <= self.meeting_on.data:
