@@ -70,9 +70,18 @@ def plan_pdf(report: dict[str, Any]) -> bytes:
 
 
 def cache_key(report: dict[str, Any]) -> str | None:
+    """64 hex digits: what the plan says (answers, branding, notes, templates), then, when
+    the report has one, the community figures (32 + 32: ``STABLE_PART`` digits stay equal
+    while only the community figures change)."""
     if not report.get("cache_key") or not report.get("token"):
         return None
-    return hashlib.sha256(f"{report['cache_key']}|{TEMPLATE_VERSION}".encode()).hexdigest()
+    key = hashlib.sha256(f"{report['cache_key']}|{TEMPLATE_VERSION}".encode()).hexdigest()
+    if report.get("community_key"):
+        return key[:STABLE_PART] + report["community_key"][: 64 - STABLE_PART]
+    return key
+
+
+STABLE_PART = 32
 
 
 def render_plan(report: dict[str, Any]) -> bytes:
