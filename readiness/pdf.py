@@ -15,11 +15,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import jinja2
-from flask import current_app, has_app_context
+from flask import current_app, has_app_context, has_request_context
 from markupsafe import Markup
 
-from readiness import pdf_cache
+from readiness import pdf_cache, throttle
 from readiness.content import load_report_texts
+from readiness.extensions import db
 from readiness.formatting import MONTHS, fr_date, fr_euros, fr_hours, fr_number, french_spacing
 from readiness.pdf_render import (  # noqa: F401  (PdfRenderError, write_pdf: re-exported)
     DEFAULT_TIMEOUT,
@@ -49,15 +50,31 @@ SHORT_MONTHS += ("oct.", "nov.", "déc.")
 
 
 def plan_pdf(report: dict[str, Any]) -> bytes:
-    """The plan's PDF, from the database cache when this version was already rendered."""
+    """The plan's PDF, from the database cache when this version was already rendered.
+
+    A new render is counted against PDF_RATE_LIMIT (per client address) and holds no
+    database connection while WeasyPrint works; if the cache cannot be stored afterwards,
+    the PDF is served anyway.
+    """
     key = cache_key(report)
     if key is None or not has_app_context():
         return render_plan(report)
     document = pdf_cache.load(report["token"], key)
-    if document is None:
-        document = render_plan(report)
+    if document is not None:
+        return document
+    if has_request_context() and not throttle.take("PDF_RATE_LIMIT", throttle.client_address()):
+        raise PdfRateLimited()
+    db.session.close()  # back to the pool: no connection sits idle in a transaction
+    document = render_plan(report)
+    try:
         pdf_cache.store(report["token"], key, document)
+    except Exception:
+        current_app.logger.exception("PDF rendered but not cached")
     return document
+
+
+class PdfRateLimited(Exception):
+    """Too many new PDFs asked from one address in a short time."""
 
 
 def cache_key(report: dict[str, Any]) -> str | None:

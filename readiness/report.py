@@ -60,6 +60,12 @@ def plan_pdf(token: str):
     )
     try:
         document = pdf.plan_pdf(report)
+    except pdf.PdfRateLimited:
+        return render_error(
+            429,
+            "Vous avez demandé beaucoup de PDF en peu de temps. Patientez une minute ; "
+            "votre plan reste consultable à l'écran.",
+        )
     except pdf.PdfTimeout:
         return render_error(
             503,

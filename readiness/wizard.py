@@ -13,9 +13,11 @@ from flask import (
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from readiness import assessments, clients
+from readiness import assessments, clients, throttle
+from readiness.errors import render_error
 from readiness.forms import cleaned_answers, make_step_form
 from readiness.results import labelled_answers
+from readiness.safe_input import NUL_MESSAGE, has_nul
 
 bp = Blueprint("wizard", __name__)
 NOTE_MAX_LENGTH = 5000
@@ -33,7 +35,13 @@ def landing():
 
 @bp.post("/commencer")
 def begin():
-    """Create a diagnostic and open its first step."""
+    """Create a diagnostic and open its first step (a few per minute per address)."""
+    if not throttle.take("START_RATE_LIMIT", throttle.client_address()):
+        return render_error(
+            429,
+            "Beaucoup de diagnostics ont été commencés depuis votre connexion. "
+            "Patientez quelques minutes avant d’en commencer un autre.",
+        )
     assessment = assessments.start(questionnaire())
     return redirect(url_for("wizard.step", token=assessment.token, step_id="profile"))
 
@@ -107,12 +115,16 @@ def summary(token: str):
     )
 
 
-def _posted_note(meeting: bool) -> tuple[str | None, bool]:
-    """The consultant's note sent with the step (meeting mode), and whether it is too long."""
+def _posted_note(meeting: bool) -> tuple[str | None, str | None]:
+    """The consultant's note sent with the step (meeting mode), and what is wrong with it."""
     if not meeting or request.method != "POST":
-        return None, False
+        return None, None
     note = request.form.get("note", "")
-    return note, len(note) > NOTE_MAX_LENGTH
+    if len(note) > NOTE_MAX_LENGTH:
+        return note, f"{NOTE_MAX_LENGTH} caractères au maximum."
+    if has_nul(note):
+        return note.replace("\x00", ""), NUL_MESSAGE
+    return note, None
 
 
 def _drafts(token: str) -> dict:
