@@ -92,14 +92,57 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=get_metadata(),
-            **conf_args
+        sqlite = connection.dialect.name == 'sqlite'
+        if sqlite:
+            foreign_keys_off(connection)
+        try:
+            context.configure(
+                connection=connection,
+                target_metadata=get_metadata(),
+                **conf_args
+            )
+
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    check_foreign_keys(connection)
+        finally:
+            if sqlite:
+                restore_foreign_keys(connection)
+
+
+def foreign_keys_off(connection):
+    """SQLite: no foreign keys while migrating (the app's connect listener turns them on).
+
+    Batch mode rebuilds a table by copying it, dropping the old one and renaming the copy;
+    with foreign keys on, that drop cascades and deletes every child row. The pragma is a
+    no-op inside a transaction, so it is set and checked before the migration's begins.
+    """
+    if connection.in_transaction():
+        connection.commit()
+    connection.exec_driver_sql('PRAGMA foreign_keys=OFF')
+    connection.commit()
+    if connection.exec_driver_sql('PRAGMA foreign_keys').scalar() != 0:
+        raise RuntimeError('could not turn SQLite foreign keys off for the migration')
+    connection.commit()
+
+
+def check_foreign_keys(connection):
+    """Fail (and roll back) when the migration left a row pointing at nothing."""
+    broken = connection.exec_driver_sql('PRAGMA foreign_key_check').fetchall()
+    if broken:
+        raise RuntimeError(
+            'migration left rows whose foreign key points at nothing '
+            '(table, rowid, parent, fk index): %r' % (broken[:20],)
         )
 
-        with context.begin_transaction():
-            context.run_migrations()
+
+def restore_foreign_keys(connection):
+    """The pooled connection goes back to the app with foreign keys on again."""
+    if connection.in_transaction():
+        connection.rollback()
+    connection.exec_driver_sql('PRAGMA foreign_keys=ON')
+    connection.commit()
 
 
 if context.is_offline_mode():

@@ -40,7 +40,7 @@ def get_assessment(token: str):
     assessment = clients.reachable_or_404(token)
     q = questionnaire()
     steps = assessments.saved_steps(assessment)
-    completion = assessments.step_completion(q, steps)
+    completion = assessments.step_completion(q, steps, assessment.questionnaire_version)
     answers = results.completed_answers(assessment)
     return jsonify(
         {

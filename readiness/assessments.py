@@ -84,16 +84,22 @@ def save_step(
 
 
 def step_completion(
-    questionnaire: Questionnaire, steps: dict[str, dict[str, Any]]
+    questionnaire: Questionnaire, steps: dict[str, dict[str, Any]], version: str | None = None
 ) -> dict[str, bool]:
-    """Whether each step is saved with every applicable required question answered."""
+    """Whether each step is saved with every applicable required question answered.
+
+    A diagnostic started with an older questionnaire ``version`` stays complete without
+    the questions added since.
+    """
     answers = merged_answers(questionnaire, steps)
     return {
         step.id: step.id in steps
         and all(
             q.id in answers
             for q in step.questions
-            if q.required and questionnaire.is_relevant(q, answers)
+            if q.required
+            and questionnaire.asked_in(q, version)
+            and questionnaire.is_relevant(q, answers)
         )
         for step in questionnaire.steps
     }

@@ -47,9 +47,17 @@ def score_command(answers_file: Path) -> None:
 )
 @click.option("--token", help="Jeton d'un diagnostic enregistré (au lieu d'un fichier).")
 @click.option(
+    "--copie-interne",
+    "internal",
+    is_flag=True,
+    help="Avec --token : la copie interne du consultant, avec ses notes privées.",
+)
+@click.option(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Fichier PDF à écrire."
 )
-def pdf_command(answers_file: Path | None, token: str | None, output: Path | None) -> None:
+def pdf_command(
+    answers_file: Path | None, token: str | None, internal: bool, output: Path | None
+) -> None:
     """Render the action plan of an answers JSON file, or of a stored diagnostic, to a PDF."""
     from readiness import pdf
 
@@ -60,7 +68,7 @@ def pdf_command(answers_file: Path | None, token: str | None, output: Path | Non
         answers = results.completed_answers(assessment) if assessment else None
         if answers is None:
             raise click.ClickException("Aucun diagnostic terminé pour ce jeton.")
-        report = results.build_report(assessment, answers, with_notes=True)
+        report = results.build_report(assessment, answers, internal=internal)
     else:
         answers = read_answers(answers_file)
         report = results.report_data(answers, results.evaluate_scenario(answers))

@@ -29,6 +29,13 @@ class Option(Strict):
     exclusive: bool = False
 
 
+class Suggestion(Strict):
+    """Options ticked in advance from the answer to another (single-choice) question."""
+
+    q: str
+    values: dict[str, tuple[str, ...]]
+
+
 class Question(Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     type: Literal[QUESTION_TYPES]
@@ -42,6 +49,9 @@ class Question(Strict):
     options: tuple[Option, ...] = ()
     choices: str | None = None
     relevant: dict[str, Any] | None = None
+    # The questionnaire version that added the question: older diagnostics may lack it.
+    since: str | None = None
+    suggest: Suggestion | None = None
 
     @cached_property
     def option_values(self) -> tuple[str, ...]:
@@ -100,6 +110,20 @@ class Questionnaire(Strict):
         """A conditional question applies only when its condition holds."""
         return question.relevant is None or conditions.evaluate(question.relevant, answers)
 
+    def asked_in(self, question: Question, version: str | None) -> bool:
+        """Whether a diagnostic started with questionnaire ``version`` had to answer it."""
+        return (
+            question.since is None
+            or version is None
+            or _version(version) >= _version(question.since)
+        )
+
+    def suggested(self, question: Question, answers: dict[str, Any]) -> list[str]:
+        """The options to tick in advance given the other answers (never stored as such)."""
+        if question.suggest is None:
+            return []
+        return list(question.suggest.values.get(answers.get(question.suggest.q), ()))
+
     def relevant_answers(self, answers: dict[str, Any]) -> dict[str, Any]:
         """Keep only known, applicable answers (stale ones stay stored, unused)."""
         return {
@@ -119,6 +143,15 @@ class Questionnaire(Strict):
                 seen.add(q.id)
                 found += [f"{where}: {p}" for p in _question_problems(q)]
         found += [f"what_if: unknown question {qid!r}" for qid in self.what_if if qid not in seen]
+        for q in self.questions.values():
+            if q.since is not None and (
+                not q.since.isdigit() or _version(q.since) > _version(self.version)
+            ):
+                found.append(
+                    f"question {q.id!r}: since {q.since!r} must be a version up to {self.version!r}"
+                )
+            if q.suggest is not None:
+                found += [f"question {q.id!r}, suggest: {p}" for p in self._suggest_problems(q)]
         if len(set(self.step_ids)) != len(self.step_ids):
             found.append("duplicate step id")
         for step in self.steps:
@@ -129,6 +162,29 @@ class Questionnaire(Strict):
                         f"{where}: {p}" for p in conditions.problems(q.relevant, self.questions)
                     ]
         return found
+
+    def _suggest_problems(self, q: Question) -> list[str]:
+        source = self.questions.get(q.suggest.q)
+        if source is None or source.type != "single":
+            return [f"{q.suggest.q!r} must be a single-choice question"]
+        found = [
+            f"{q.suggest.q!r} has no option {v!r}"
+            for v in q.suggest.values
+            if v not in source.option_values
+        ]
+        found += [
+            f"no option {v!r}"
+            for values in q.suggest.values.values()
+            for v in values
+            if v not in q.option_values
+        ]
+        if q.type != "multiple":
+            found.append("only several-of questions take suggestions")
+        return found
+
+
+def _version(version: str) -> int:
+    return int(version) if version.isdigit() else 0
 
 
 def _question_problems(q: Question) -> list[str]:

@@ -149,6 +149,9 @@ def make_step_form(
     questions = relevant_questions(questionnaire, step, context)
     cls = _form_class(questionnaire, step.id, tuple(q.id for q in questions))
     data = {q.id: saved[q.id] for q in questions if q.id in saved}
+    for q in questions:  # never answered: tick what the other answers suggest
+        if q.id not in saved and questionnaire.suggested(q, saved):
+            data[q.id] = questionnaire.suggested(q, saved)
     meta = {} if csrf else {"csrf": False}
     if formdata is None:
         return cls(formdata=None, data=data, meta=meta)

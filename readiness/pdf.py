@@ -90,10 +90,12 @@ def render_plan(report: dict[str, Any]) -> bytes:
 
 
 def plan_filename(report: dict[str, Any]) -> str:
-    """plan-action-<company-slug>-<YYYY-MM-DD>.pdf"""
+    """plan-action-<company-slug>-<YYYY-MM-DD>[-copie-interne].pdf"""
     ascii_name = unicodedata.normalize("NFKD", report["company_name"]).encode("ascii", "ignore")
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.decode().lower()).strip("-")[:60].strip("-")
-    return f"plan-action-{slug or 'entreprise'}-{_local_date(report['date']).isoformat()}.pdf"
+    suffix = "-copie-interne" if report.get("internal") else ""
+    day = _local_date(report["date"]).isoformat()
+    return f"plan-action-{slug or 'entreprise'}-{day}{suffix}.pdf"
 
 
 def plan_html(report: dict[str, Any]) -> str:
@@ -115,8 +117,12 @@ def plan_context(report: dict[str, Any]) -> dict[str, Any]:
         dict(m, refs=sources.cite(m.get("evidence", []))) for m in result["misconceptions"]
     ]
     soon = [a for a in actions if a["horizon"] in ("now", "quarter")]
+    internal = bool(report.get("internal"))
     return {
         "report": report,
+        "internal": internal,
+        # Belt and braces: the client's copy prints no note even if a report carried some.
+        "notes": report.get("notes", []) if internal else [],
         "result": result,
         "company": report["company_name"],
         "date_text": fr_date(day),

@@ -44,20 +44,33 @@ def result(token: str):
         texts=content.texts,
         declared=whatif_answers(form, answers) if scenario else answers,
         questions=content.questionnaire.questions,
+        owner=clients.owns(current_user, assessment),
     ), (422 if form.errors else 200)
 
 
 @bp.get("/d/<token>/plan.pdf")
 def plan_pdf(token: str):
-    """The printable action plan, rendered once per version of the answers."""
-    from readiness import pdf
-
+    """The client's action plan: never a private note, whoever downloads it."""
     assessment, answers, redirect_response = completed_or_redirect(token)
     if redirect_response:
         return redirect_response
-    report = results.build_report(
-        assessment, answers, with_notes=clients.owns(current_user, assessment)
-    )
+    return _pdf_response(results.build_report(assessment, answers))
+
+
+@bp.get("/d/<token>/plan-interne.pdf")
+def internal_plan_pdf(token: str):
+    """The consultant's copy with the meeting notes: the owning consultant only (404 otherwise)."""
+    assessment = clients.owned_assessment(current_user, token)
+    answers = results.completed_answers(assessment)
+    if answers is None:
+        return redirect(url_for("wizard.resume", token=token))
+    return _pdf_response(results.build_report(assessment, answers, internal=True))
+
+
+def _pdf_response(report: dict):
+    """The report's PDF as a download, or a French 503 page when rendering takes too long."""
+    from readiness import pdf
+
     try:
         document = pdf.plan_pdf(report)
     except pdf.PdfRateLimited:

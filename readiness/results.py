@@ -30,7 +30,7 @@ def completed_answers(assessment: Assessment) -> dict[str, Any] | None:
     """The applicable answers of a completed diagnostic, or None while steps remain."""
     q = content().questionnaire
     steps = assessments.saved_steps(assessment)
-    if not all(assessments.step_completion(q, steps).values()):
+    if not all(assessments.step_completion(q, steps, assessment.questionnaire_version).values()):
         return None
     return q.relevant_answers(assessments.merged_answers(q, steps))
 
@@ -162,17 +162,18 @@ def step_notes(assessment: Assessment) -> list[dict[str, str]]:
 
 
 def build_report(
-    assessment: Assessment, answers: dict[str, Any], with_notes: bool = False
+    assessment: Assessment, answers: dict[str, Any], internal: bool = False
 ) -> dict[str, Any]:
-    """Everything the result page and the PDF show, as plain data (no database objects).
+    """Everything the PDF shows, as plain data (no database objects).
 
-    ``with_notes`` only for the diagnostic's own consultant: a client never sees the notes.
+    ``internal``: the consultant's own copy, with the private notes; the client's copy (the
+    default) never holds a note, whoever asks for it.
     """
     result = result_for(assessment, answers)
     consultant = consultant_branding(assessment)
-    notes = step_notes(assessment) if with_notes else []
+    notes = step_notes(assessment) if internal else []
     previous = previous_scores(assessment)
-    extras = json.dumps([consultant, notes, previous], sort_keys=True, default=str)
+    extras = json.dumps([consultant, notes, previous, internal], sort_keys=True, default=str)
     return report_data(
         answers,
         result,
@@ -180,6 +181,7 @@ def build_report(
         token=assessment.token,
         consultant=consultant,
         notes=notes,
+        internal=internal,
         previous=previous,
         cache_key=hashlib.sha256(f"{assessment.result_key}|{extras}".encode()).hexdigest(),
     )
@@ -200,6 +202,7 @@ def report_data(answers: dict[str, Any], result: dict[str, Any], **extra: Any) -
         "radar_svg": str(radar_svg(result["scores"])),
         "consultant": None,
         "notes": [],
+        "internal": False,
         "previous": None,
         "cache_key": None,
     }

@@ -51,7 +51,9 @@ def resume(token: str):
     """Send the visitor to the first unfinished step, or to the summary."""
     assessment = clients.reachable_or_404(token)
     steps = assessments.saved_steps(assessment)
-    todo = assessments.first_unfinished(assessments.step_completion(questionnaire(), steps))
+    todo = assessments.first_unfinished(
+        assessments.step_completion(questionnaire(), steps, assessment.questionnaire_version)
+    )
     if todo is None:
         return redirect(url_for("wizard.summary", token=token))
     return redirect(url_for("wizard.step", token=token, step_id=todo))
@@ -105,7 +107,7 @@ def summary(token: str):
     assessment = clients.reachable_or_404(token)
     steps = assessments.saved_steps(assessment)
     answers = q.relevant_answers(assessments.merged_answers(q, steps))
-    completion = assessments.step_completion(q, steps)
+    completion = assessments.step_completion(q, steps, assessment.questionnaire_version)
     return render_template(
         "summary.html",
         sections=labelled_answers(q, answers),

@@ -5,7 +5,7 @@ from tests.conftest import SAMPLE_ANSWERS
 
 def test_questionnaire_lists_steps_questions_options_and_conditions(client):
     data = client.get("/api/v1/questionnaire").get_json()
-    assert data["version"] == "1"
+    assert data["version"] == "2"
     assert [s["id"] for s in data["steps"]] == [
         "profile",
         "interest",
@@ -32,7 +32,7 @@ def test_assessment_returns_answers_and_completion(wizard, client):
     data = client.get(f"/api/v1/assessments/{token}").get_json()
     assert data["answers"] == SAMPLE_ANSWERS
     assert data["complete"] is True
-    assert data["questionnaire_version"] == "1"
+    assert data["questionnaire_version"] == "2"
 
 
 def test_unknown_assessment_is_a_json_404(client):

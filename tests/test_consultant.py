@@ -153,17 +153,45 @@ def test_pdf_of_a_second_diagnostic_has_progress_branding_and_notes(claire, clie
         dict(SAMPLE_ANSWERS, hours_per_week=6),
         notes={"profile": "Note privée de Claire"},
     )
-    text = "".join(
-        p.extract_text()
-        for p in PdfReader(io.BytesIO(client.get(f"/d/{token}/plan.pdf").data)).pages
-    )
+
+    def text_of(response):
+        assert response.status_code == 200, response.status_code
+        return "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.data)).pages)
+
+    # The client's plan: no note, even when the consultant downloads it.
+    client_plan = client.get(f"/d/{token}/plan.pdf")
+    text = text_of(client_plan)
     assert "Cabinet Durand Conseil" in text and "Claire Durand" in text
     assert "Vos progrès" in text
-    assert "Note privée de Claire" in text
-    anonymous_pdf = app.test_client().get(f"/d/{token}/plan.pdf").data
-    anonymous_text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(anonymous_pdf)).pages)
+    assert "Note privée de Claire" not in text and "Copie interne" not in text
+    # The consultant's copy: the notes, marked as internal, under its own file name.
+    internal = client.get(f"/d/{token}/plan-interne.pdf")
+    internal_text = text_of(internal)
+    assert "Note privée de Claire" in internal_text
+    assert "COPIE INTERNE" in internal_text.upper()
+    assert "copie-interne.pdf" in internal.headers["Content-Disposition"]
+    assert "copie-interne" not in client_plan.headers["Content-Disposition"]
+    # Anyone else holding the link gets the client's plan, and no internal copy.
+    visitor = app.test_client()
+    anonymous_text = text_of(visitor.get(f"/d/{token}/plan.pdf"))
     assert "Cabinet Durand Conseil" in anonymous_text
     assert "Note privée de Claire" not in anonymous_text
+    assert visitor.get(f"/d/{token}/plan-interne.pdf").status_code == 404
+    assert count(app, PdfCache) == 2  # both copies cached side by side, under their own keys
+    assert client.get(f"/d/{token}/plan.pdf").data == client_plan.data
+
+
+def test_the_result_page_offers_both_plans_to_the_consultant_only(claire, client, app):
+    client_id = claire.new_client()
+    token = claire.new_diagnostic(client_id)
+    walk(app, client, token, notes={"profile": "Note"})
+    page = client.get(f"/d/{token}/resultat").get_data(as_text=True)
+    assert "Plan pour le client (PDF)" in page and "Copie interne avec mes notes" in page
+    assert f"/d/{token}/plan-interne.pdf" in page
+    listing = client.get(f"/conseil/clients/{client_id}").get_data(as_text=True)
+    assert "Plan pour le client" in listing and f"/d/{token}/plan-interne.pdf" in listing
+    visitor = app.test_client().get(f"/d/{token}/resultat").get_data(as_text=True)
+    assert "plan-interne" not in visitor and "Télécharger mon plan d" in visitor
 
 
 def test_exports_hold_answers_scores_verdict_and_dates(claire, client, app):
@@ -212,6 +240,7 @@ ROUTES = [
     ("get", "/d/{token}/recapitulatif"),
     ("get", "/d/{token}/resultat"),
     ("get", "/d/{token}/plan.pdf"),
+    ("get", "/d/{token}/plan-interne.pdf"),
     ("get", "/api/v1/assessments/{token}"),
 ]
 

@@ -17,6 +17,8 @@ CONTRACT = {
         "local_share",
         "website",
         "email_list",
+        "premises",
+        "regulated",
     ],
     "interest": [
         "goals",
@@ -25,6 +27,7 @@ CONTRACT = {
         "expect_direct_sales",
         "results_horizon",
         "knows_customer_origin",
+        "trigger",
     ],
     "readiness": [
         "promise_clarity",
@@ -67,8 +70,33 @@ def test_questionnaire_keeps_the_contract_of_the_spec():
         "b2b_services",
         "industry",
         "ecommerce",
+        "health_care",
+        "real_estate",
+        "drinks",
+        "liberal_profession",
         "other",
     )
+    assert q.version == "2"
+    assert q.questions["premises"].option_values == ("shop", "by_appointment", "on_site", "online")
+    regulated = q.questions["regulated"]
+    assert regulated.option_values == (
+        "alcohol",
+        "health",
+        "real_estate",
+        "professional_order",
+        "finance",
+        "none",
+    )
+    assert [o.value for o in regulated.options if o.exclusive] == ["none"]
+    assert q.questions["trigger"].option_values == (
+        "competitors",
+        "customers_asked",
+        "new_offer",
+        "someone_advised",
+        "falling_sales",
+        "other",
+    )
+    assert {q.questions[i].since for i in ("premises", "regulated", "trigger")} == {"2"}
     assert q.questions["audience_age"].option_values == ("under_25", "25_44", "45_64", "65_plus")
     assert q.questions["current_channels"].option_values[-1] == "none"
     assert q.questions["website_tracking"].relevant == {"q": "website", "not_in": ["none"]}
@@ -125,6 +153,22 @@ def question(data, qid):
             "question 'sector': duplicate option value",
         ),
         (lambda d: question(d, "sector").update(colour="red"), "question 'sector', colour"),
+        (
+            lambda d: question(d, "regulated")["suggest"]["values"].update(bakery=["alcohol"]),
+            "question 'regulated', suggest: 'sector' has no option 'bakery'",
+        ),
+        (
+            lambda d: question(d, "regulated")["suggest"]["values"].update(drinks=["wine"]),
+            "question 'regulated', suggest: no option 'wine'",
+        ),
+        (
+            lambda d: question(d, "regulated")["suggest"].update(q="customers_online_x"),
+            "question 'regulated', suggest: 'customers_online_x' must be a single-choice",
+        ),
+        (
+            lambda d: question(d, "trigger").update(since="3"),
+            "question 'trigger': since '3' must be a version up to '2'",
+        ),
     ],
 )
 def test_broken_questionnaire_names_file_question_and_problem(tmp_path, mutate, expected):

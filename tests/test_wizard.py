@@ -187,7 +187,7 @@ def test_markup_in_answers_shows_as_text(wizard, client):
 def test_choice_groups_are_fieldsets_with_legends_and_inputs_have_labels(wizard, client):
     token = wizard.start()
     html = client.get(f"/d/{token}/interest").get_data(as_text=True)
-    assert html.count("<fieldset") == html.count("<legend>") == 6
+    assert html.count("<fieldset") == html.count("<legend>") == 7
     for input_id in re.findall(r'<input[^>]*type="(?:radio|checkbox)"[^>]*id="([^"]+)"', html):
         assert f'for="{input_id}"' in html
 

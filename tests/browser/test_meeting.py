@@ -17,6 +17,8 @@ def fill_step(page, step, answers, note=None):
             for item in value:
                 page.check(f"input[name={question.id}][value='{item}']")
     if note:
+        assert not page.is_visible("#note")  # folded: the screen can be shown to the client
+        page.click("summary:has-text('Note privée')")
         page.fill("#note", note)
 
 
@@ -42,16 +44,20 @@ def test_a_consultant_runs_a_meeting(page, live_server, consultants, questionnai
     page.click("text=Voir mon résultat")
     page.wait_for_selector("text=Vos scores")
     assert page.is_visible("svg.radar")
-    with page.expect_download() as download_info:
-        page.click("text=Télécharger mon plan d'action (PDF)")
-    download = download_info.value
-    assert download.suggested_filename.startswith("plan-action-boulangerie-martin-")
-    path = tmp_path / "plan.pdf"
-    download.save_as(path)
     from pypdf import PdfReader
 
-    text = "".join(p.extract_text() for p in PdfReader(path).pages)
-    assert "Claire Durand" in text and "Le client hésite sur le budget." in text
+    texts = {}
+    for label in ("Plan pour le client (PDF)", "Copie interne avec mes notes (PDF)"):
+        with page.expect_download() as download_info:
+            page.click(f"text={label}")
+        download = download_info.value
+        assert download.suggested_filename.startswith("plan-action-boulangerie-martin-")
+        path = tmp_path / download.suggested_filename
+        download.save_as(path)
+        texts[label] = "".join(p.extract_text() for p in PdfReader(path).pages)
+    client_text, internal_text = texts.values()
+    assert "Claire Durand" in client_text and "Le client hésite" not in client_text
+    assert "Le client hésite sur le budget." in internal_text
     page.goto(live_server + "/conseil/clients")
     page.click("text=Boulangerie Martin")
     assert page.is_visible("button:has-text('Copier le lien')")  # static/app.js loaded under CSP
