@@ -30,13 +30,16 @@ def settings(instance_path: str) -> dict:
     return {
         "SECRET_KEY": os.environ.get("SECRET_KEY", ""),
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # hide_parameters: a database error in the logs never carries a token or an answer.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_HTTPONLY": True,
         **throttle_settings(),
         "PDF_RENDER_TIMEOUT": float(os.environ.get("PDF_RENDER_TIMEOUT", "20")),
+        # PDFs rendered at once on this server, all workers together (lock files in instance/).
+        "PDF_MAX_RENDERS": int(os.environ.get("PDF_MAX_RENDERS", "2")),
         # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are believed.
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         # Anonymous diagnostics (no consultant) untouched for this many days can be purged.

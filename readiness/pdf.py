@@ -30,6 +30,7 @@ from readiness.pdf_render import (  # noqa: F401  (PdfRenderError, write_pdf: re
     html_to_pdf,
     write_pdf,
 )
+from readiness.pdf_slots import PdfBusy, render_slot  # noqa: F401  (PdfBusy: re-exported)
 from readiness.schedule import delegable_actions, starter_schedule
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,8 +53,9 @@ SHORT_MONTHS += ("oct.", "nov.", "déc.")
 def plan_pdf(report: dict[str, Any]) -> bytes:
     """The plan's PDF, from the database cache when this version was already rendered.
 
-    A new render is counted against PDF_RATE_LIMIT (per client address) and holds no
-    database connection while WeasyPrint works; if the cache cannot be stored afterwards,
+    A new render is counted against PDF_RATE_LIMIT (per client address), waits for none
+    of the PDF_MAX_RENDERS slots (PdfBusy) and holds no database connection while
+    WeasyPrint works; if the cache cannot be stored afterwards,
     the PDF is served anyway.
     """
     key = cache_key(report)
@@ -65,11 +67,13 @@ def plan_pdf(report: dict[str, Any]) -> bytes:
     if has_request_context() and not throttle.take("PDF_RATE_LIMIT", throttle.client_address()):
         raise PdfRateLimited()
     db.session.close()  # back to the pool: no connection sits idle in a transaction
-    document = render_plan(report)
+    with render_slot(current_app.instance_path, current_app.config.get("PDF_MAX_RENDERS", 2)):
+        document = render_plan(report)
     try:
         pdf_cache.store(report["token"], key, document)
-    except Exception:
-        current_app.logger.exception("PDF rendered but not cached")
+    except Exception as error:  # no traceback: its SQL parameters would name the diagnostic
+        current_app.logger.warning("PDF rendered but not cached: %s", type(error).__name__)
+        db.session.rollback()
     return document
 
 

@@ -79,6 +79,12 @@ def _pdf_response(report: dict):
             "Vous avez demandé beaucoup de PDF en peu de temps. Patientez une minute ; "
             "votre plan reste consultable à l'écran.",
         )
+    except pdf.PdfBusy:
+        return render_error(
+            503,
+            "Plusieurs PDF sont en cours de création. Réessayez dans un instant ; "
+            "votre plan reste consultable à l'écran.",
+        )
     except pdf.PdfTimeout:
         return render_error(
             503,

@@ -188,3 +188,22 @@ def test_sqlite_busy_past_its_timeout_is_a_french_503(app, wizard, monkeypatch, 
     body = response.get_data(as_text=True)
     assert "réessayez dans un instant" in body and "Erreur du serveur" not in body
     assert response.headers["Retry-After"].isdigit()
+
+
+def test_a_new_render_waits_for_no_busy_slot_and_says_so(app, wizard, client, tmp_path):
+    import fcntl
+    import os
+
+    app.instance_path = str(tmp_path)
+    app.config["PDF_MAX_RENDERS"] = 1
+    token = wizard.complete()
+    fd = os.open(tmp_path / "pdf-render-0.lock", os.O_CREAT | os.O_RDWR)
+    fcntl.flock(fd, fcntl.LOCK_EX)  # another worker is rendering
+    try:
+        response = client.get(f"/d/{token}/plan.pdf")
+    finally:
+        os.close(fd)
+    assert response.status_code == 503
+    assert response.headers["Retry-After"].isdigit()
+    assert "Plusieurs PDF sont en cours de création" in response.get_data(as_text=True)
+    assert client.get(f"/d/{token}/plan.pdf").status_code == 200  # the slot is free again
