@@ -21,6 +21,7 @@ from readiness.safe_input import NUL_MESSAGE, has_nul
 
 bp = Blueprint("wizard", __name__)
 NOTE_MAX_LENGTH = 5000
+DRAFT_MAX_CHARS = 1500  # more would overflow the session cookie and log the visitor out
 
 
 def questionnaire():
@@ -80,8 +81,7 @@ def step(token: str, step_id: str):
             session.modified = True
             return redirect(_neighbour_url(token, step_id, -1 if going_back else 1))
         if going_back and not note_error:
-            _drafts(token)[step_id] = request.form.to_dict(flat=False)
-            session.modified = True
+            _keep_draft(token, step_id)
             return redirect(_neighbour_url(token, step_id, -1))
     if meeting and note is None:
         note = clients.notes_of(assessment).get(step_id, "")
@@ -136,6 +136,15 @@ def _drafts(token: str) -> dict:
         drafts.clear()  # keep the cookie small: one diagnostic's drafts at a time
         drafts[token] = {}
     return drafts[token]
+
+
+def _keep_draft(token: str, step_id: str) -> None:
+    """Keep what was typed for this step, if it fits in the session cookie (4 kB)."""
+    draft = {k: v for k, v in request.form.to_dict(flat=False).items() if k != "csrf_token"}
+    size = sum(len(key) + len(value) for key, values in draft.items() for value in values)
+    if size <= DRAFT_MAX_CHARS and not any(has_nul(v) for vs in draft.values() for v in vs):
+        _drafts(token)[step_id] = draft
+        session.modified = True
 
 
 def _posted_or_draft(token: str, step_id: str) -> MultiDict | None:

@@ -174,3 +174,14 @@ def test_a_decompression_bomb_logo_is_refused(claire, client, app, size):
     assert "Cette image est trop grande" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(Consultant.logo_png)) is None
+
+
+def test_going_back_with_a_huge_invalid_answer_keeps_the_session_cookie_small(wizard, client):
+    token = wizard.start()
+    data = dict(wizard.step_answers("profile", SAMPLE_ANSWERS), company_name="x" * 20_000)
+    response = wizard.post_step(token, "profile", data, nav="previous")
+    assert response.status_code == 302
+    assert all(len(c) < 4000 for c in response.headers.getlist("Set-Cookie"))
+    small = dict(wizard.step_answers("profile", SAMPLE_ANSWERS), local_share="beaucoup")
+    wizard.post_step(token, "profile", small, nav="previous")
+    assert "beaucoup" in client.get(f"/d/{token}/profile").get_data(as_text=True)
