@@ -13,6 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from readiness import config
 from readiness.content import Questionnaire, ReportTexts, load_questionnaire, load_report_texts
 from readiness.extensions import csrf, db, limiter, login_manager, migrate
+from readiness.peers import load_peers
 from readiness.rules import Rules, load_rules
 
 # Responses that hold nothing private; every other one is sent with Cache-Control: no-store.
@@ -38,6 +39,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     config.check(app.config, app.instance_path)
     app.extensions["readiness"] = load_content()
     register_proxies(app)
+    app.extensions["peers"] = load_peers(app.extensions["readiness"].questionnaire)
     register_extensions(app)
     register_privacy(app)
     register_blueprints(app)

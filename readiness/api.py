@@ -51,7 +51,9 @@ def get_assessment(token: str):
             "answers": q.relevant_answers(assessments.merged_answers(q, steps)),
             "completed_steps": [step_id for step_id, done in completion.items() if done],
             "complete": all(completion.values()),
-            "result": None if answers is None else results.result_for(assessment, answers),
+            "result": None
+            if answers is None
+            else results.with_peers(results.result_for(assessment, answers), answers),
         }
     )
 
@@ -68,4 +70,4 @@ def score():
     answers, errors = validate_payload(questionnaire(), payload)
     if errors:
         return jsonify({"error": "Réponses invalides", "errors": errors}), 400
-    return jsonify(results.evaluate_scenario(answers))
+    return jsonify(results.with_peers(results.evaluate_scenario(answers), answers))

@@ -8,6 +8,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from readiness import community
 from readiness.content import Questionnaire
 from readiness.extensions import db
 from readiness.models import Assessment, AssessmentStep, utcnow
@@ -117,7 +118,9 @@ def purge_anonymous_before(limit) -> int:
     )
     ids = list(db.session.scalars(stale))
     if ids:
+        groups = community.forget(ids)
         db.session.execute(delete(AssessmentStep).where(AssessmentStep.assessment_id.in_(ids)))
         db.session.execute(delete(Assessment).where(Assessment.id.in_(ids)))
         db.session.commit()
+        community.refresh(groups)
     return len(ids)

@@ -9,7 +9,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from readiness import assessments, results
+from readiness import assessments, community, results
 from readiness.auth import find_by_email
 from readiness.extensions import db
 from readiness.forms import validate_payload
@@ -147,6 +147,26 @@ def data_purge() -> None:
     click.echo(f"{count} diagnostic(s) anonyme(s) supprimé(s).")
 
 
+peers = AppGroup("peers", help="Comparaison avec les autres entreprises.")
+
+
+@peers.command("rebuild")
+def peers_rebuild_command() -> None:
+    """Put every finished diagnostic in the community and recompute every group."""
+    from readiness.models import Assessment
+
+    count = 0
+    for assessment in db.session.scalars(
+        db.select(Assessment).where(Assessment.revoked_at.is_(None))
+    ):
+        answers = results.completed_answers(assessment)
+        if answers is not None:
+            community.record(assessment, answers, results.result_for(assessment, answers), False)
+            count += 1
+    community.refresh_all()
+    click.echo(f"{count} diagnostic(s) terminé(s) dans la comparaison.")
+
+
 def register(app: Flask) -> None:
-    for group in (plan, consultant, data):
+    for group in (plan, consultant, data, peers):
         app.cli.add_command(group)

@@ -6,7 +6,7 @@ from flask import abort
 from flask_login import current_user
 from sqlalchemy import case, delete, func, select
 
-from readiness import assessments
+from readiness import assessments, community
 from readiness.content import Questionnaire
 from readiness.extensions import db
 from readiness.models import Assessment, AssessmentStep, Client, Consultant, utcnow
@@ -115,6 +115,7 @@ def revoke_link(assessment: Assessment) -> None:
     assessment.token = secrets.token_urlsafe(assessments.TOKEN_BYTES)
     assessment.revoked_at = utcnow()
     db.session.commit()
+    community.refresh(community.forget([assessment.id]))
 
 
 def record_result(assessment: Assessment, verdict: str) -> None:
@@ -133,11 +134,13 @@ def record_result(assessment: Assessment, verdict: str) -> None:
 def delete_client(client: Client) -> None:
     """Delete the client with every diagnostic, step, note and cached PDF."""
     ids = select(Assessment.id).where(Assessment.client_id == client.id)
+    groups = community.forget(list(db.session.scalars(ids)))
     db.session.execute(delete(PdfCache).where(PdfCache.assessment_id.in_(ids)))
     db.session.execute(delete(AssessmentStep).where(AssessmentStep.assessment_id.in_(ids)))
     db.session.execute(delete(Assessment).where(Assessment.client_id == client.id))
     db.session.delete(client)
     db.session.commit()
+    community.refresh(groups)
 
 
 def notes_of(assessment: Assessment) -> dict[str, str]:

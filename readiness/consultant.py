@@ -8,7 +8,7 @@ from flask_wtf.file import FileField
 from wtforms import EmailField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from readiness import branding, clients, exports, results
+from readiness import branding, clients, community, exports, results
 from readiness.errors import render_error
 from readiness.extensions import db
 from readiness.safe_input import SafeForm, has_nul
@@ -189,4 +189,16 @@ def profile():
     logo = branding.logo_data_uri(current_user.logo_png)
     return render_template("consultant/profile.html", form=form, logo=logo), (
         422 if form.errors else 200
+    )
+
+
+@bp.get("/portefeuille")
+def portfolio():
+    """The consultant's clients, in aggregate, against every finished diagnostic here."""
+    return render_template(
+        "consultant/portfolio.html",
+        mine=community.portfolio(current_user.id),
+        everyone=community.everyone(),
+        min_group=community.min_group(),
+        texts=results.content().texts,
     )

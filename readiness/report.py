@@ -28,7 +28,7 @@ def result(token: str):
     saved = results.result_for(assessment, answers)  # the page needs no branding, notes, PDF key
     content = results.content()
     form = make_whatif_form(content.questionnaire, answers, request.args or None)
-    scenario = None
+    scenario, changed = None, answers
     if request.args and form.validate():
         changed = whatif_answers(form, answers)
         if changed != answers:
@@ -44,6 +44,7 @@ def result(token: str):
         texts=content.texts,
         declared=whatif_answers(form, answers) if scenario else answers,
         questions=content.questionnaire.questions,
+        peers=results.peers_for(changed if scenario else answers),
         owner=clients.owns(current_user, assessment),
     ), (422 if form.errors else 200)
 

@@ -2,11 +2,12 @@
 
 import hashlib
 import json
+import re
 from typing import Any
 
 from flask import current_app
 
-from readiness import assessments, clients
+from readiness import assessments, clients, community, peers
 from readiness.branding import logo_data_uri
 from readiness.content import Questionnaire
 from readiness.extensions import db
@@ -45,7 +46,31 @@ def result_for(assessment: Assessment, answers: dict[str, Any]) -> dict[str, Any
         assessment.result_key = key
         clients.record_result(assessment, assessment.result["verdict"])
         db.session.commit()
+        community.record(assessment, answers, assessment.result)
     return assessment.result
+
+
+def peers_for(answers: dict[str, Any]) -> dict[str, Any]:
+    """Published figures set against the answers, and the community comparison if any.
+
+    Kept outside the pure rules result: the community part changes with this instance's data.
+    """
+    q = content().questionnaire
+    data = peers.published(current_app.extensions["peers"], q, answers)
+    # "Commerce alimentaire (boulangerie, épicerie…)" → "Commerce alimentaire" in a group's name.
+    labels = {
+        key: re.sub(r"\s*\(.*?\)", "", q.questions[key].option_label(answers.get(key, "")))
+        for key in ("sector", "headcount")
+    }
+    sector, headcount = answers.get("sector"), answers.get("headcount")
+    data["community"] = community.comparison(sector, headcount, labels)
+    data["min_group"] = current_app.extensions["peers"].community.min_group
+    return data
+
+
+def with_peers(result: dict[str, Any], answers: dict[str, Any]) -> dict[str, Any]:
+    """The result as the API gives it: the rules' result plus ``peers``."""
+    return {**result, "peers": peers_for(answers)}
 
 
 def evaluate_scenario(answers: dict[str, Any]) -> dict[str, Any]:
@@ -173,7 +198,10 @@ def build_report(
     consultant = consultant_branding(assessment)
     notes = step_notes(assessment) if internal else []
     previous = previous_scores(assessment)
-    extras = json.dumps([consultant, notes, previous, internal], sort_keys=True, default=str)
+    peer_data = peers_for(answers)
+    extras = json.dumps(
+        [consultant, notes, previous, internal, peer_data], sort_keys=True, default=str
+    )
     return report_data(
         answers,
         result,
@@ -183,6 +211,7 @@ def build_report(
         notes=notes,
         internal=internal,
         previous=previous,
+        peers=peer_data,
         cache_key=hashlib.sha256(f"{assessment.result_key}|{extras}".encode()).hexdigest(),
     )
 
@@ -207,4 +236,6 @@ def report_data(answers: dict[str, Any], result: dict[str, Any], **extra: Any) -
         "cache_key": None,
     }
     report.update(extra)
+    if "peers" not in report:
+        report["peers"] = peers_for(answers)
     return report

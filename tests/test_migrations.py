@@ -246,11 +246,56 @@ def fill_0aecb24b7e2c(conn):
     )
 
 
+def fill_3d8f2b6c9e41(conn):
+    """Plus the community: one finished diagnostic's scores and two groups' aggregates."""
+    fill_0aecb24b7e2c(conn)
+    scores = {"overall": 62, "interest": 70, "readiness": 55, "philosophy": 80}
+    insert(
+        conn,
+        "peer_scores",
+        [
+            {
+                "id": 1,
+                "assessment_id": 3,
+                "sector": "food_retail",
+                "headcount": "micro",
+                "verdict": "start_small",
+                **scores,
+                "resources": 40,
+                "channels": 65,
+                "recorded_at": at(7, 11),
+            }
+        ],
+    )
+    quartiles = {"median": 62.0, "q1": 50.5, "q3": 71.0}
+    insert(
+        conn,
+        "peer_group_stats",
+        [
+            {
+                "id": 1,
+                "group_key": "food_retail|micro",
+                "n": 1,
+                "stats": None,
+                "updated_at": at(7, 11),
+            },
+            {
+                "id": 2,
+                "group_key": "all",
+                "n": 12,
+                "stats": {"overall": quartiles, "verdicts": {"go": 25, "start_small": 75}},
+                "updated_at": at(7, 12),
+            },
+        ],
+    )
+
+
 FILL = {
     "51a59b0babaa": fill_51a59b0babaa,
     "7c3e9a1d5f20": fill_7c3e9a1d5f20,
     "5b91638f1cd1": fill_5b91638f1cd1,
     "0aecb24b7e2c": fill_0aecb24b7e2c,
+    "3d8f2b6c9e41": fill_3d8f2b6c9e41,
 }
 
 

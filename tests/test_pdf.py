@@ -92,6 +92,7 @@ def full_plan(pdf_app):
         dict(SAMPLE_ANSWERS, company_name=HOSTILE_NAME),
         consultant=CONSULTANT,
         notes=[{"step": "Vos ressources", "text": "Bloquer 2 h le lundi : <script>x</script>!"}],
+        internal=True,  # the notes are only in the consultant's internal copy
         previous={"date": datetime(2026, 5, 4, tzinfo=UTC), "scores": {"interest": 50}},
     )
     with pdf_app.app_context():
