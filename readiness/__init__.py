@@ -117,11 +117,12 @@ def register_privacy(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from readiness import api, auth, consultant, report, wizard
+    from readiness import account, api, auth, consultant, report, wizard
 
     app.register_blueprint(wizard.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(consultant.bp)
+    app.register_blueprint(account.bp)
     app.register_blueprint(report.bp)
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)

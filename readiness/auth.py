@@ -9,14 +9,14 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
-from readiness import throttle
+from readiness import sessions, throttle
 from readiness.errors import render_error
-from readiness.extensions import db, login_manager
+from readiness.extensions import db
 from readiness.models import Consultant
 from readiness.passwords import verify_password_of
 from readiness.safe_input import SafeForm
@@ -37,11 +37,6 @@ class LoginForm(SafeForm):
     password = PasswordField(
         "Mot de passe", validators=[DataRequired("Saisissez votre mot de passe.")]
     )
-
-
-@login_manager.user_loader
-def load_consultant(consultant_id: str) -> Consultant | None:
-    return db.session.get(Consultant, int(consultant_id)) if consultant_id.isdigit() else None
 
 
 def find_by_email(email: str) -> Consultant | None:
@@ -69,6 +64,7 @@ def login():
         if verify_password_of(consultant, form.password.data) and consultant.active:
             session.clear()
             login_user(consultant)
+            sessions.start()
             current_app.logger.info("login ok: consultant %s from %s", consultant.id, address)
             response = redirect(url_for("consultant.clients_list"))
             throttle.remember_device(response, consultant.id)
@@ -84,6 +80,9 @@ def login():
 @bp.post("/deconnexion")
 @login_required
 def logout():
+    """Sign out here and everywhere: a copy of this session's cookie opens nothing."""
+    sessions.end_all_sessions(current_user)
+    db.session.commit()
     logout_user()
     session.clear()
     flash("Vous êtes déconnecté.")

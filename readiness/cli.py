@@ -9,7 +9,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from readiness import assessments, community, results
+from readiness import assessments, community, results, sessions
 from readiness.auth import find_by_email
 from readiness.extensions import db
 from readiness.forms import validate_payload
@@ -111,10 +111,11 @@ def consultant_create(email: str, name: str, firm: str) -> None:
 @consultant.command("reset-password")
 @click.argument("email")
 def consultant_reset_password(email: str) -> None:
-    """Set a new password (asked twice) and reactivate the account."""
+    """Set a new password (asked twice), reactivate the account, end its sessions."""
     account = existing(email)
     account.password_hash = hash_password(ask_password(account.email))
     account.active = True
+    sessions.end_all_sessions(account)
     db.session.commit()
     click.echo(f"Mot de passe changé pour {account.email}.")
 
@@ -122,9 +123,10 @@ def consultant_reset_password(email: str) -> None:
 @consultant.command("deactivate")
 @click.argument("email")
 def consultant_deactivate(email: str) -> None:
-    """Block sign-in for this account; its clients and data are kept."""
+    """Block sign-in for this account and end its sessions; its clients and data are kept."""
     account = existing(email)
     account.active = False
+    sessions.end_all_sessions(account)
     db.session.commit()
     click.echo(f"Compte désactivé : {account.email}.")
 

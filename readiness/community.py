@@ -14,6 +14,8 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, delete, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, mapped_column
 
 from readiness.extensions import db
@@ -75,23 +77,38 @@ def group_keys(sector: str, headcount: str) -> list[tuple[str, str]]:
 def record(
     assessment: Assessment, answers: dict[str, Any], result: dict[str, Any], refresh_now=True
 ) -> None:
-    """Store (or replace) a finished diagnostic's scores and refresh its groups' aggregates."""
-    row = db.session.scalar(select(PeerScore).where(PeerScore.assessment_id == assessment.id))
-    old_group = (row.sector, row.headcount) if row else None
-    if assessment.revoked_at is not None:
-        if row is not None:
-            db.session.delete(row)
+    """Store (or replace) a finished diagnostic's scores and refresh its groups' aggregates.
+
+    An upsert, so two first views of the same result at once cannot collide.
+    """
+    old = db.session.execute(
+        select(PeerScore.sector, PeerScore.headcount).where(
+            PeerScore.assessment_id == assessment.id
+        )
+    ).first()
+    # Revoked or erased (the owner's erasure, when the model has it): out of the community.
+    if assessment.revoked_at is not None or getattr(assessment, "erased_at", None) is not None:
+        db.session.execute(delete(PeerScore).where(PeerScore.assessment_id == assessment.id))
     else:
-        row = row or PeerScore(assessment_id=assessment.id)
-        row.sector, row.headcount = answers["sector"], answers["headcount"]
-        row.verdict = result["verdict"]
-        for dimension in DIMENSIONS:
-            setattr(row, dimension, result["scores"][dimension])
-        row.recorded_at = utcnow()
-        db.session.add(row)
+        values = {d: result["scores"][d] for d in DIMENSIONS}
+        values.update(
+            sector=answers["sector"],
+            headcount=answers["headcount"],
+            verdict=result["verdict"],
+            recorded_at=utcnow(),
+        )
+        _upsert(PeerScore, "assessment_id", assessment.id, values)
     db.session.commit()
     if refresh_now:
-        refresh({(answers["sector"], answers["headcount"])} | ({old_group} if old_group else set()))
+        groups = {(answers["sector"], answers["headcount"])}
+        refresh(groups | ({tuple(old)} if old else set()))
+
+
+def _upsert(model, key_column: str, key: Any, values: dict[str, Any]) -> None:
+    dialect = db.session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(model).values({key_column: key, **values})
+    db.session.execute(statement.on_conflict_do_update(index_elements=[key_column], set_=values))
 
 
 def forget(assessment_ids: list[int]) -> set[tuple[str, str]]:
@@ -147,9 +164,7 @@ def _store(key: str, *where) -> None:
             d: quartiles_from_counts(_counts(getattr(PeerScore, d), where)) for d in DIMENSIONS
         }
         stats["verdicts"] = {v: round(100 * verdicts.get(v, 0) / n) for v in VERDICTS}
-    row = _group(key) or PeerGroupStats(group_key=key)
-    row.n, row.stats, row.updated_at = n, stats, utcnow()
-    db.session.add(row)
+    _upsert(PeerGroupStats, "group_key", key, {"n": n, "stats": stats, "updated_at": utcnow()})
 
 
 def _group(key: str) -> PeerGroupStats | None:

@@ -25,6 +25,16 @@ def database_url(instance_path: str) -> str:
     return url
 
 
+def positive_int(name: str, default: int) -> int:
+    """A whole number above zero from the environment, or a clear error at start-up."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) == 0:
+        raise ConfigError(f"{name} doit être un nombre entier positif (reçu : {raw!r}).")
+    return int(raw)
+
+
 def settings(instance_path: str) -> dict:
     """The configuration read from the environment."""
     return {
@@ -45,6 +55,9 @@ def settings(instance_path: str) -> dict:
         # Anonymous diagnostics (no consultant) untouched for this many days can be purged.
         "RETENTION_DAYS": int(os.environ.get("RETENTION_DAYS", "365")),
         "SESSION_COOKIE_SAMESITE": "Lax",
+        # A consultant session ends after this much inactivity, and this long after sign-in.
+        "SESSION_IDLE_MINUTES": positive_int("SESSION_IDLE_MINUTES", 120),
+        "SESSION_LIFETIME_HOURS": positive_int("SESSION_LIFETIME_HOURS", 12),
         # Set SESSION_COOKIE_SECURE=0 only to serve production over plain HTTP on a LAN.
         "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "1") != "0",
         # Links shown or sent to users start with this address, never with the request's Host.

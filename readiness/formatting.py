@@ -57,6 +57,28 @@ def fr_hours(value: float | int | None) -> str:
     return f"{whole}\u00a0h\u00a0{rest:02d}" if rest else f"{whole}\u00a0h"
 
 
+def fr_source(evidence: dict) -> str:
+    """Who says it, when and about whom: « Adobe, étude de 2013, Europe »."""
+    parts = [evidence.get("source") or ""]
+    if evidence.get("kind") == "study":
+        year = evidence.get("year")
+        parts.append(f"étude de {year}" if year else "étude non datée")
+    elif evidence.get("year"):
+        parts.append(str(evidence["year"]))
+    if evidence.get("geography"):
+        parts.append(evidence["geography"])
+    return ", ".join(p for p in parts if p)
+
+
+def fr_action_time(action: dict) -> str:
+    """« 1 h 30, une seule fois », « 15 min par semaine » or « sans temps en plus »."""
+    if action.get("hours_once"):
+        return f"{fr_hours(action['hours_once'])}, une seule fois"
+    if action.get("hours_per_week"):
+        return f"{fr_hours(action['hours_per_week'])} par semaine"
+    return "sans temps en plus"
+
+
 def fr_date(value: datetime) -> str:
     """22 novembre 2026."""
     return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
@@ -67,4 +89,6 @@ def register(app: Flask) -> None:
     app.add_template_filter(fr_euros)
     app.add_template_filter(fr_hours)
     app.add_template_filter(fr_date)
+    app.add_template_filter(fr_source)
+    app.add_template_filter(fr_action_time)
     app.add_template_global(radar_svg)

@@ -38,6 +38,8 @@ class Consultant(UserMixin, db.Model):
     # Re-encoded PNG, never the uploaded bytes.
     logo_png: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Part of the session id: incrementing it ends every session (see readiness/sessions.py).
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     clients: Mapped[list["Client"]] = relationship(
         back_populates="consultant", cascade="all, delete-orphan", passive_deletes=True
@@ -46,6 +48,10 @@ class Consultant(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:
         return self.active
+
+    def get_id(self) -> str:
+        """Flask-Login's session id: the account and its session version."""
+        return f"{self.id}:{self.session_version}"
 
 
 class Client(db.Model):

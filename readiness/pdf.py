@@ -21,7 +21,16 @@ from markupsafe import Markup
 from readiness import pdf_cache, throttle
 from readiness.content import load_report_texts
 from readiness.extensions import db
-from readiness.formatting import MONTHS, fr_date, fr_euros, fr_hours, fr_number, french_spacing
+from readiness.formatting import (
+    MONTHS,
+    fr_action_time,
+    fr_date,
+    fr_euros,
+    fr_hours,
+    fr_number,
+    fr_source,
+    french_spacing,
+)
 from readiness.pdf_render import (  # noqa: F401  (PdfRenderError, write_pdf: re-exported)
     DEFAULT_TIMEOUT,
     PdfRenderError,
@@ -120,7 +129,10 @@ def plan_context(report: dict[str, Any]) -> dict[str, Any]:
     misconceptions = [
         dict(m, refs=sources.cite(m.get("evidence", []))) for m in result["misconceptions"]
     ]
-    soon = [a for a in actions if a["horizon"] in ("now", "quarter")]
+    principles = [
+        dict(p, refs=sources.cite(p.get("evidence", []))) for p in result.get("principles", [])
+    ]
+    soon = [a for a in actions if a["horizon"] in result["plan_load"]["horizons"]]
     internal = bool(report.get("internal"))
     return {
         "report": report,
@@ -144,6 +156,7 @@ def plan_context(report: dict[str, Any]) -> dict[str, Any]:
         "horizon_labels": texts.horizons,
         "roles": texts.roles,
         "misconceptions": misconceptions,
+        "principles": principles,
         "soon_count": len(soon),
         "declared_hours": declared,
         "declared_eur": result["plan_load"]["declared_eur_per_month"],
@@ -153,7 +166,19 @@ def plan_context(report: dict[str, Any]) -> dict[str, Any]:
         "progress": _progress(report.get("previous"), result["scores"], texts.dimensions),
         "previous_date": _previous_date(report.get("previous")),
         "sources": sources.items,
+        "age_warning": _age_warning(sources.items, day.year),
     }
+
+
+def _age_warning(sources: list[dict[str, Any]], this_year: int) -> str | None:
+    """The rules' warning when the oldest dated study cited is about ten years old."""
+    years = [s["year"] for s in sources if s.get("year")]
+    if not years:
+        return None
+    content = _content()
+    warning = content.rules.age_warning if content is not None else _rules().age_warning
+    oldest = min(years)
+    return warning["text"].format(oldest=oldest) if this_year - oldest >= warning["years"] else None
 
 
 class _Sources:
@@ -231,6 +256,14 @@ def _texts():
 
 
 @cache
+def _rules():
+    from readiness.content import load_questionnaire
+    from readiness.rules import load_rules
+
+    return load_rules(load_questionnaire())
+
+
+@cache
 def _report_texts():
     return load_report_texts()
 
@@ -289,6 +322,8 @@ def _environment() -> jinja2.Environment:
         fr_date=fr_date,
         french_spacing=french_spacing,
         duration=fr_hours,
+        fr_source=fr_source,
+        fr_action_time=fr_action_time,
         short_date=short_date,
         signed=signed,
     )

@@ -49,6 +49,10 @@ class SectorMapping(Strict):
     figure: bool
 
 
+class SizeMapping(Strict):
+    category: str
+
+
 class Variant(Strict):
     when: dict[str, Any]
     text: str
@@ -87,6 +91,7 @@ class Community(Strict):
 class PeersContent(Strict):
     references: tuple[Reference, ...] = Field(min_length=1)
     sectors: dict[str, SectorMapping]
+    sizes: dict[str, SizeMapping]
     no_sector_figure: str
     comparisons: tuple[Comparison, ...]
     grid: Grid
@@ -104,9 +109,8 @@ class PeersContent(Strict):
             for name, values in (("sizes", r.sizes), ("sectors", r.sectors)):
                 unknown = [] if values == "all" else set(values) - set(options[name])
                 found += [f"reference {r.id!r}: unknown {name} {v!r}" for v in sorted(unknown)]
-        found += [
-            f"sectors: no mapping for {s!r}" for s in options["sectors"] if s not in self.sectors
-        ]
+        for name, mapping in (("sectors", self.sectors), ("sizes", self.sizes)):
+            found += [f"{name}: no mapping for {v!r}" for v in options[name] if v not in mapping]
         texts: list[tuple[str, str, set[str]]] = []
         for c in self.comparisons:
             if c.reference not in ids:
@@ -178,6 +182,7 @@ def published(content: PeersContent, q: Questionnaire, answers: dict[str, Any]) 
             text = variant.text.format_map(values)
             comparisons.append({"id": c.id, "text": text, "cite": _cite(ref), "reference": ref.id})
     sector = content.sectors.get(answers.get("sector"))
+    size = content.sizes.get(answers.get("headcount"))
     return {
         "published": [
             {
@@ -193,6 +198,10 @@ def published(content: PeersContent, q: Questionnaire, answers: dict[str, Any]) 
         ],
         "comparisons": comparisons,
         "grid": grid(content, answers),
+        "categories": {
+            "sector": None if sector is None else sector.model_dump(),
+            "size": None if size is None else size.category,
+        },
         "sector_note": None
         if sector is None or sector.figure
         else content.no_sector_figure.format(category=sector.category),

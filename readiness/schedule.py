@@ -1,21 +1,21 @@
 """Vos 90 premiers jours: a 13-week starter schedule that never asks more than the hours declared.
 
-Pure: a rules result and the declared hours in, 13 weeks out. The ``now`` actions start over
-the first month, the ``quarter`` ones from the second; each action, once started, takes its
-weekly time every week after. An action starts in the first week, from its target, where its
-time fits beside the ones already running. Publishing starts at one post a week and
-adds one a week up to the recommended cadence, once the groundwork is under way.
+Pure: a rules result and the declared hours in, 13 weeks out. The ``now`` and ``quarter``
+actions are taken in the order of the plan (by priority: the first is this week's). Each
+week, work already under way comes first: weekly actions take their time every week, and
+an account the business already runs is fed from week 1. The hours left then go, in plan
+order, first to new weekly habits when their time fits (at most ``NEW_HABITS`` a week: a
+small business does not change everything at once), then to one-off work, which takes
+whatever is free and carries on the week after if it needs more. So no week sits idle
+while one-off work remains. Publishing that starts from scratch grows by one post a week
+up to the cadence.
 """
 
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-WEEKS = 13
-# Several new things a week at most: a small business does not start everything at once.
-NEW_PER_WEEK = 2
-FIRST_WEEK = {"now": 1, "quarter": 5}
-PUBLISHING_ID = "publish_regularly"  # the publishing action of content/actions.yaml
-RAMP_WEEKS = 1  # one more post a week every RAMP_WEEKS weeks
+NEW_HABITS = 2
 REVIEWS = {
     4: "Premier bilan : notez vos indicateurs du mois et ce qui a été fait",
     8: "Point d'étape : ce qui marche, ce qui coince, ce que vous ajustez",
@@ -23,79 +23,146 @@ REVIEWS = {
 }
 
 
+@dataclass
+class _Running:
+    action: dict[str, Any]
+    first: int
+    minutes: int  # weekly minutes, or the one-off minutes still to do
+    once: bool
+    posts: int | None = None  # publishing: posts this week
+    target: int = 0  # publishing: the cadence to grow to
+    done_in: int | None = None  # one-off: the week it was finished
+    history: dict[int, int] = field(default_factory=dict)  # one-off: minutes per week
+
+
 def starter_schedule(
     result: dict[str, Any], hours_per_week: float, start: date | None = None
 ) -> list[dict[str, Any]]:
     """13 weeks of ``{week, starts, tasks, hours, spare}``; never more than ``hours_per_week``."""
     capacity = round(max(hours_per_week, 0) * 60)
-    used = [0] * (WEEKS + 1)  # minutes per week, index 1..13
-    running: list[tuple[int, dict[str, Any], list[tuple[int, int | None]]]] = []
-    for action, target in _targets(result):
-        profile = _profile(action, result)
-        week = _first_fit(profile, target, used, capacity)
-        if week is None:
-            continue
-        for w in range(week, WEEKS + 1):
-            used[w] += profile[w - week][0]
-        running.append((week, action, profile))
-    return [_week(w, running, capacity, start) for w in range(1, WEEKS + 1)]
+    load = result["plan_load"]  # how many weeks, and which horizons they cover
+    cadence = result.get("cadence") or {}
+    publishing_id = cadence.get("action_id")
+    per_post = round((cadence.get("hours_per_post") or 0) * 60)
+    queue = [a for h in load["horizons"] for a in result.get("actions", []) if a["horizon"] == h]
+    weekly: list[_Running] = []
+    once: list[_Running] = []
+    for action in queue:
+        if action["id"] == publishing_id and cadence.get("active") and per_post:
+            # An account the business already runs is fed from week 1, before anything new.
+            posts = min(cadence.get("posts_per_week") or 0, capacity // per_post)
+            if posts:
+                running = _Running(action, 1, posts * per_post, once=False, posts=posts)
+                running.target = posts
+                weekly.append(running)
+                queue.remove(action)
+            break
+    weeks = []
+    for week in range(1, load["weeks"] + 1):
+        tasks: list[dict[str, Any]] = []
+        used = 0
+        # Habits already started; publishing last, growing only into the time left.
+        for running in sorted(weekly, key=lambda r: r.posts is not None):
+            if running.first > week:
+                continue
+            if running.posts is not None and running.first < week:
+                room = (capacity - used) // per_post
+                running.posts = max(0, min(running.target, running.posts + 1, room))
+                running.minutes = running.posts * per_post
+            used += running.minutes
+            tasks.append(_task(running, week, running.minutes))
+        habits, blocked = 0, False
+        for action in [a for a in queue if a.get("kind") != "once"]:
+            is_publishing = action["id"] == publishing_id and per_post > 0
+            posts = None
+            if is_publishing:
+                posts = min(1, cadence.get("posts_per_week") or 0)  # grows a post a week
+                minutes = posts * per_post
+            else:
+                minutes = round(action["hours_per_week"] * 60)
+            fits = minutes <= capacity - used and not (minutes and blocked)
+            if habits >= NEW_HABITS or not fits or (is_publishing and not posts):
+                blocked = blocked or (minutes > 0 and not fits)  # keep the order of time
+                continue
+            running = _Running(action, week, minutes, once=False, posts=posts)
+            running.target = cadence.get("posts_per_week") or 0
+            habits += 1
+            used += minutes
+            weekly.append(running)
+            tasks.append(_task(running, week, minutes))
+            queue.remove(action)
+        # One-off work takes the time left: what is under way, then the next in order.
+        for running in once:
+            if running.done_in is None and running.first < week:
+                used += _progress(running, week, capacity - used)
+                tasks.append(_task(running, week, running.history.get(week, 0)))
+        for action in [a for a in queue if a.get("kind") == "once"]:
+            minutes = round(action.get("hours_once", 0) * 60)
+            if minutes and used >= capacity:
+                break
+            running = _Running(action, week, minutes, once=True)
+            used += _progress(running, week, capacity - used)
+            once.append(running)
+            tasks.append(_task(running, week, running.history.get(week, 0)))
+            queue.remove(action)
+        if week in REVIEWS:
+            # Done in the usual weekly slot: a review adds no time of its own.
+            tasks.append(
+                {
+                    "id": f"review_{week}",
+                    "title": REVIEWS[week],
+                    "hours": 0,
+                    "posts": None,
+                    "new": True,
+                    "review": True,
+                    "once": False,
+                    "done": False,
+                }
+            )
+        hours = sum(t["hours"] for t in tasks)
+        weeks.append(
+            {
+                "week": week,
+                "starts": start + timedelta(weeks=week - 1) if start else None,
+                "tasks": tasks,
+                "hours": hours,
+                "spare": max(capacity / 60 - hours, 0),
+            }
+        )
+    return weeks
+
+
+def _progress(running: _Running, week: int, free: int) -> int:
+    """Work on a one-off task with the minutes free this week; the minutes spent."""
+    spent = max(0, min(running.minutes, free))
+    running.minutes -= spent
+    running.history[week] = spent
+    if running.minutes == 0:
+        running.done_in = week
+    return spent
+
+
+def _task(running: _Running, week: int, minutes: int) -> dict[str, Any]:
+    action = running.action
+    return {
+        "id": action["id"],
+        "title": action["title"],
+        "hours": minutes / 60,
+        "new": running.first == week,
+        "posts": running.posts,
+        "review": False,
+        "once": running.once,
+        # A one-off task: whether it is finished this week (else it goes on next week).
+        "done": running.once and running.done_in == week,
+    }
 
 
 def delegable_actions(result: dict[str, Any]) -> list[dict[str, Any]]:
-    """The actions of the next three months that take none of the owner's weekly time."""
+    """The actions of the next three months that take none of the owner's time."""
     return [
         a
         for a in result.get("actions", [])
-        if a["horizon"] in FIRST_WEEK and round(a["hours_per_week"] * 60) == 0
+        if a["horizon"] in result["plan_load"]["horizons"]
+        and round(a["hours_per_week"] * 60) == 0
+        and round(a.get("hours_once", 0) * 60) == 0
     ]
-
-
-def _targets(result: dict[str, Any]) -> list[tuple[dict[str, Any], int]]:
-    """Each ``now`` / ``quarter`` action with the week it should start, spread out."""
-    targets = []
-    for horizon, first in FIRST_WEEK.items():
-        actions = [a for a in result.get("actions", []) if a["horizon"] == horizon]
-        span = 4 if horizon == "now" else 8  # the first month, or the two after it
-        per_week = max(NEW_PER_WEEK, -(-len(actions) // span))
-        targets += [(a, first + i // per_week) for i, a in enumerate(actions)]
-    return targets
-
-
-def _profile(action: dict[str, Any], result: dict[str, Any]) -> list[tuple[int, int | None]]:
-    """(minutes, posts or None) for each week from the start week on."""
-    minutes = round(action["hours_per_week"] * 60)
-    posts = (result.get("cadence") or {}).get("posts_per_week") or 0
-    if action["id"] != PUBLISHING_ID or posts == 0:
-        return [(minutes, None)] * WEEKS
-    ramp = [min(posts, 1 + i // RAMP_WEEKS) for i in range(WEEKS)]
-    return [(minutes * n // posts, n) for n in ramp]
-
-
-def _first_fit(profile, target: int, used: list[int], capacity: int) -> int | None:
-    """The first week from ``target`` where the action fits every week until the end."""
-    for week in range(target, WEEKS + 1):
-        if all(used[w] + profile[w - week][0] <= capacity for w in range(week, WEEKS + 1)):
-            return week
-    return None
-
-
-def _week(week: int, running, capacity: int, start: date | None) -> dict[str, Any]:
-    tasks = []
-    for first, action, profile in running:
-        if first <= week:
-            minutes, posts = profile[week - first]
-            task = {"id": action["id"], "title": action["title"], "hours": minutes / 60}
-            task.update(new=first == week, posts=posts, review=False)
-            tasks.append(task)
-    hours = sum(t["hours"] for t in tasks)
-    if week in REVIEWS:
-        # Done in the usual weekly slot: a review adds no time of its own.
-        review = {"id": f"review_{week}", "title": REVIEWS[week], "hours": 0, "posts": None}
-        tasks.append(dict(review, new=True, review=True))
-    return {
-        "week": week,
-        "starts": start + timedelta(weeks=week - 1) if start else None,
-        "tasks": tasks,
-        "hours": hours,
-        "spare": max(capacity / 60 - hours, 0),
-    }

@@ -56,7 +56,11 @@ def unmet(result: dict[str, Any], expect: dict[str, Any]) -> list[str]:
     primary = {c for c, r in roles.items() if r == "primary"}
     actions = {a["id"]: a for a in result["actions"]}
     misconceptions = {m["id"] for m in result["misconceptions"]}
+    principles = {p["id"] for p in result["principles"]}
     blockers = {b["id"] for b in result["blockers"]}
+    laws = {r["id"] for r in result["regulations"] if not r["suggested"]}
+    law_avoid = {c["channel"] for c in result["channels"] if c.get("regulation")}
+    answered = {q["id"]: q["answer"] for q in result["three_questions"] + result["checks"]}
     checks = {
         "verdict": lambda v: result["verdict"] == v,
         "verdict_in": lambda v: result["verdict"] in v,
@@ -67,6 +71,7 @@ def unmet(result: dict[str, Any], expect: dict[str, Any]) -> list[str]:
         "actions_include": lambda v: set(v) <= set(actions),
         "actions_soon": lambda v: all(c in actions and actions[c]["horizon"] in SOON for c in v),
         "actions_exclude": lambda v: not set(v) & set(actions),
+        "principles_include": lambda v: set(v) <= principles,
         "dropped_include": lambda v: set(v) <= set(result["plan_load"]["dropped"]),
         "misconceptions": lambda v: misconceptions == set(v),
         "misconceptions_include": lambda v: set(v) <= misconceptions,
@@ -77,6 +82,10 @@ def unmet(result: dict[str, Any], expect: dict[str, Any]) -> list[str]:
         "cadence_min": lambda v: result["cadence"]["posts_per_week"] >= v,
         "cadence_max": lambda v: result["cadence"]["posts_per_week"] <= v,
         "plan_hours_max": lambda v: result["plan_load"]["hours_per_week"] <= v,
+        "regulations_include": lambda v: set(v) <= laws,
+        "regulations_exclude": lambda v: not set(v) & laws,
+        "law_avoid": lambda v: law_avoid == set(v) and all(roles[c] == "avoid" for c in v),
+        "three_questions": lambda v: all(answered[k] == a for k, a in v.items()),
     }
     failures = []
     for key, value in expect.items():

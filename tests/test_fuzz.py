@@ -255,3 +255,17 @@ def test_client_pages_and_notes_never_fail(fuzz_app, signed_in, questionnaire):
         ok(client.post(f"/d/{token}/profile", data=MultiDict(fields)))
 
     check()
+
+
+def test_password_change_form_never_fails(fuzz_app, signed_in):
+    client, _ = signed_in
+    token = csrf(client)
+    passwords_ = st.one_of(hostile_text, st.just("cheval-agrafe-pile-42"))
+
+    @fuzz
+    @given(current=passwords_, new=hostile_text, confirm=st.one_of(hostile_text, st.just("=")))
+    def check(current, new, confirm):
+        data = {"current": current, "new": new, "confirm": new if confirm == "=" else confirm}
+        ok(client.post("/conseil/mot-de-passe", data=dict(data, csrf_token=token)))
+
+    check()

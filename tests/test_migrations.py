@@ -290,12 +290,19 @@ def fill_3d8f2b6c9e41(conn):
     )
 
 
+def fill_404fdb9ff504(conn):
+    """Plus a session version: Claire has signed out twice since the column came."""
+    fill_3d8f2b6c9e41(conn)
+    update(conn, "consultants", 1, session_version=3)
+
+
 FILL = {
     "51a59b0babaa": fill_51a59b0babaa,
     "7c3e9a1d5f20": fill_7c3e9a1d5f20,
     "5b91638f1cd1": fill_5b91638f1cd1,
     "0aecb24b7e2c": fill_0aecb24b7e2c,
     "3d8f2b6c9e41": fill_3d8f2b6c9e41,
+    "404fdb9ff504": fill_404fdb9ff504,
 }
 
 

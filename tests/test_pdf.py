@@ -12,6 +12,7 @@ import pytest
 from pypdf import PdfReader
 
 from readiness import create_app, pdf, pdf_render, results
+from readiness.formatting import fr_source
 from readiness.radar import radar_svg
 from tests.conftest import SAMPLE_ANSWERS
 
@@ -130,10 +131,11 @@ def test_every_evidence_cited_is_listed_with_its_source(full_plan):
     assert cited
     for evidence in cited:
         assert flat(evidence["text"]) in text
-        assert (
-            flat(f"Source : {evidence['source']}, {evidence['year'] or 'année non précisée'}")
-            in text
-        )
+        assert flat(f"Source : {fr_source(evidence)}") in text
+    # Old studies say their year, and the annex warns they are about ten years old.
+    dated = [e for e in cited if e["kind"] == "study" and e["year"]]
+    assert dated and all(f"étude de {e['year']}" in flat(text) for e in dated)
+    assert "ont une dizaine d'années" in flat(text)
 
 
 def test_markup_typed_in_answers_is_printed_as_text_and_fetches_nothing(full_plan):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from readiness import assessments, clients, community, pdf, peers, results
 from readiness.content import ContentError
@@ -67,6 +67,9 @@ def test_content_errors_name_the_problem(tmp_path, app):
     def missing_sector(d):
         del d["sectors"]["restaurant"]
 
+    def missing_size(d):
+        del d["sizes"]["solo"]
+
     def unknown_reference(d):
         d["comparisons"][0]["reference"] = "nowhere"
 
@@ -81,6 +84,7 @@ def test_content_errors_name_the_problem(tmp_path, app):
 
     assert "unknown sizes 'huge'" in broken(tmp_path, app, unknown_size)
     assert "no mapping for 'restaurant'" in broken(tmp_path, app, missing_sector)
+    assert "sizes: no mapping for 'solo'" in broken(tmp_path, app, missing_size)
     assert "unknown reference 'nowhere'" in broken(tmp_path, app, unknown_reference)
     assert "no option 'brochure'" in broken(tmp_path, app, bad_condition)
     assert "{followers}" in broken(tmp_path, app, bad_placeholder)
@@ -108,6 +112,8 @@ def test_a_sector_without_figures_says_so_and_a_pme_gets_pme_figures(app):
     ids = {r["id"] for r in data["published"]}
     assert "insee_2018_companies_networks" in ids and "insee_2024_micro_networks" not in ids
     assert "pas de chiffre propre à votre secteur" in data["sector_note"]
+    assert data["categories"]["sector"]["figure"] is False
+    assert "10 personnes ou plus" in data["categories"]["size"]
     assert any("aucun budget" in c["text"] for c in data["comparisons"])
 
 
@@ -292,8 +298,11 @@ def test_the_consultant_sees_their_portfolio_against_everyone(app, client):
         for _ in range(9):
             add_finished(overall=30)
     html = client.get("/conseil/portefeuille").get_data(as_text=True)
-    assert "Votre client" in html and "Les 10 diagnostics de l'outil" in html
-    assert "90 (90 à 90)" in html and "30 (30 à 30)" in html
+    assert "Votre client" in html and "Les 10 diagnostics de l&#39;outil" in html
+    assert (
+        '90 <span class="peer-range">(90 à 90)' in html
+        and '30 <span class="peer-range">(30 à 30)' in html
+    )
     assert "/conseil/portefeuille" in client.get("/conseil/clients").get_data(as_text=True)
 
 
@@ -318,3 +327,17 @@ def test_quartiles_from_counts_match_the_expanded_values():
     for size in (1, 2, 3, 10, 11, 97, 1000):
         values = [rng.randint(0, 100) for _ in range(size)]
         assert community.quartiles_from_counts(Counter(values)) == community.quartiles(values)
+
+
+def test_rescoring_replaces_the_row_and_moves_it_between_groups(app):
+    with app.app_context():
+        for _ in range(10):
+            add_finished(sector="retail")
+        moving = add_finished(sector="retail")
+        assert compare("retail")["n"] == 11
+        result = {"verdict": "go", "scores": dict.fromkeys(community.DIMENSIONS, 70)}
+        community.record(moving, {"sector": "crafts", "headcount": "micro"}, result)
+        community.record(moving, {"sector": "crafts", "headcount": "micro"}, result)
+        assert compare("retail")["n"] == 10
+        assert db.session.scalar(select(func.count()).select_from(community.PeerScore)) == 11
+        assert community._group("crafts|micro").n == 1

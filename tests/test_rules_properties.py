@@ -97,8 +97,13 @@ def test_plan_never_exceeds_the_declared_hours_and_budget(answers):
     load = result["plan_load"]
     soon = [a for a in result["actions"] if a["horizon"] in SOON]
     hours = sum(a["hours_per_week"] for a in soon)
+    once = sum(a["hours_once"] for a in soon)
     euros = sum(a["eur_per_month"] for a in soon)
     assert hours == load["hours_per_week"] <= answers["hours_per_week"]
+    # One-off work is charged once: with the weekly work, it fits in the quarter's hours.
+    assert once == load["one_off_hours"]
+    assert all(a["hours_per_week"] == 0 for a in soon if a["kind"] == "once")
+    assert hours * load["weeks"] + once <= answers["hours_per_week"] * load["weeks"]
     assert euros == load["eur_per_month"] <= answers["monthly_budget"]
     assert load["fits"] == (not load["dropped"])
     deferred = {a["id"] for a in result["actions"] if a.get("deferred")}
@@ -188,3 +193,75 @@ def test_compiled_conditions_mean_what_the_reference_evaluator_says(answers):
 
 def test_rules_load_once_and_are_reused():
     assert rules() is rules()
+
+
+@PROPERTY
+@given(valid_answers())
+def test_actions_come_by_priority_within_each_horizon(answers):
+    result = result_for(answers)
+    for horizon in ("now", "quarter", "year", "long_term"):
+        priorities = [a["priority"] for a in result["actions"] if a["horizon"] == horizon]
+        assert priorities == sorted(priorities)
+    assert not {p["id"] for p in result["principles"]} & {a["id"] for a in result["actions"]}
+
+
+@PROPERTY
+@given(valid_answers())
+def test_tpe_never_more_than_two_secondary_channels_pme_three(answers):
+    secondary = sum(c["role"] == "secondary" for c in result_for(answers)["channels"])
+    assert secondary <= (2 if answers["headcount"] in ("solo", "micro") else 3)
+
+
+def _reasons_in_favour() -> set[str]:
+    data = yaml.safe_load((CONTENT_DIR / "channels.yaml").read_text(encoding="utf-8"))
+    return {
+        " ".join(r["reason"].split())
+        for c in data["channels"]
+        for r in c.get("rules", [])
+        if r["points"] > 0
+    }
+
+
+IN_FAVOUR = _reasons_in_favour()
+
+
+@PROPERTY
+@given(valid_answers())
+def test_a_channel_to_avoid_says_why_not_never_why(answers):
+    for channel in result_for(answers)["channels"]:
+        if channel["role"] == "avoid":
+            assert channel["reasons"]
+            shown = {
+                " ".join(r.replace("\u00a0", " ").replace("\u202f", " ").split())
+                for r in channel["reasons"]
+            }
+            assert not shown & IN_FAVOUR, channel
+
+
+@PROPERTY
+@given(valid_answers())
+def test_evidence_is_only_cited_to_businesses_it_applies_to(answers):
+    result = result_for(answers)
+    cited = [e for a in result["actions"] + result["principles"] for e in a["evidence"]]
+    cited += [e for m in result["misconceptions"] for e in m["evidence"]]
+    audiences = {e["audience"] for e in cited}
+    if answers["customers"] == "b2b":
+        assert "b2c" not in audiences  # a consumer study says nothing of a B2B business
+    if answers["customers"] == "b2c":
+        assert "b2b" not in audiences
+    if answers["local_share"] < 40:
+        assert "local" not in audiences
+    assert all(m["evidence"] for m in result["misconceptions"])
+
+
+@PROPERTY
+@given(valid_answers())
+def test_an_account_already_running_on_a_recommended_network_is_never_paused(answers):
+    result = result_for(answers)
+    cadence = result["cadence"]
+    running = set(answers["current_channels"]) & set(cadence["channels"])
+    publishing = [a for a in result["actions"] if a["id"] == cadence["action_id"]]
+    if running and cadence["posts_per_week"]:
+        assert cadence["active"] and publishing[0]["horizon"] == "now"
+    if running and answers["hours_per_week"] >= 3:
+        assert cadence["posts_per_week"] >= 1, cadence

@@ -30,6 +30,7 @@ def rules(files: dict[str, Any], questionnaire: Questionnaire) -> compiled.Rules
         ),
         channels=_channels(files["channels"]),
         actions=tuple(_action(a, evidence) for a in ordered),
+        weeks=actions.weeks,
         publishing=_publishing(actions.publishing, evidence),
         advice=actions.advice.model_dump(),
         misconceptions=tuple(
@@ -39,6 +40,8 @@ def rules(files: dict[str, Any], questionnaire: Questionnaire) -> compiled.Rules
             for m in files["misconceptions"].misconceptions
         ),
         evidence=evidence,
+        audiences={a: _predicate(c) for a, c in files["evidence"].audiences.items()},
+        age_warning=files["evidence"].age_warning.model_dump(),
         questions={
             q.id: compiled.QuestionText(q.label, {o.value: o.label for o in q.options}, q.unit)
             for q in questions.values()
@@ -54,6 +57,9 @@ def _evidence(catalogue: Any) -> dict[str, dict[str, Any]]:
     return {
         e.id: {
             "id": e.id,
+            "kind": e.kind,
+            "audience": e.audience,
+            "geography": e.geography,
             "text": e.text,
             "figure": e.figure,
             "source": e.source,
@@ -110,6 +116,7 @@ def _channels(channels: Any) -> compiled.ChannelRules:
                 c.in_sentence or c.label,
                 c.base,
                 c.posts,
+                c.why_not,
                 tuple(
                     compiled.ChannelRule(f"{c.id}.{r.id}", _predicate(r.when), r.points, r.reason)
                     for r in c.rules
@@ -120,6 +127,8 @@ def _channels(channels: Any) -> compiled.ChannelRules:
         primary_min=channels.primary_min,
         avoid_below=channels.avoid_below,
         max_by_headcount=dict(channels.max_primary.headcount),
+        max_secondary=dict(channels.max_secondary),
+        avoid_reasons=channels.avoid_reasons.model_dump(),
         hours_mins=tuple(b.min for b in channels.max_primary.hours_per_week),
         max_by_hours=tuple(b.primary for b in channels.max_primary.hours_per_week),
     )
@@ -133,6 +142,7 @@ def _action(action: Any, evidence: dict[str, Any]) -> compiled.Action:
         title=action.title,
         why=action.why,
         minutes=round(action.hours_per_week * 60),
+        once_minutes=round(action.hours_once * 60),
         eur=action.eur_per_month,
         kpi=action.kpi,
         applies=_predicate(
@@ -141,6 +151,17 @@ def _action(action: Any, evidence: dict[str, Any]) -> compiled.Action:
         true_leaves=compile_true_leaves(action.when),
         verdicts=frozenset(action.verdicts),
         evidence=_cite(action.evidence, evidence),
+        boosts=tuple(
+            compiled.Boost(_predicate(b.when), b.priority, b.horizon) for b in action.boosts
+        ),
+        variants=tuple(
+            compiled.Variant(
+                _predicate(v.when),
+                {k: t for k in ("title", "why", "kpi") if (t := getattr(v, k)) is not None},
+            )
+            for v in action.variants
+        ),
+        principle=action.principle,
     )
 
 
@@ -149,7 +170,10 @@ def _publishing(publishing: Any, evidence: dict[str, Any]) -> compiled.Publishin
         id=publishing.id,
         priority=publishing.priority,
         horizon=publishing.horizon,
+        active_priority=publishing.active_priority,
         title=publishing.title,
+        scope_one=publishing.scope_one,
+        scope_several=publishing.scope_several,
         why=publishing.why,
         kpi=publishing.kpi,
         evidence=_cite(publishing.evidence, evidence),

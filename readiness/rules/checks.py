@@ -10,7 +10,7 @@ from typing import Any
 
 from readiness import conditions
 from readiness.content import Questionnaire
-from readiness.rules.schema import DIMENSIONS, VERDICTS
+from readiness.rules.schema import AUDIENCES, CADENCE_REASONS, DIMENSIONS, VERDICTS
 
 # Questions the evaluator reads by name, with the type it expects.
 NEEDED_QUESTIONS = {
@@ -19,14 +19,18 @@ NEEDED_QUESTIONS = {
     "monthly_budget": "integer",
     "current_channels": "multiple",
 }
-AMOUNTS = {"hours", "eur", "declared_hours", "declared_eur"}
+AMOUNTS = {"hours", "eur", "declared_hours", "declared_eur", "once"}
 TEMPLATE_FIELDS = {
-    "title": {"posts", "channels"},
-    "reason": {"posts", "hours", "per_post"},
+    "title": {"posts", "scope"},
+    "scope_one": {"channels"},
+    "scope_several": {"channels"},
+    "reason": {"posts", "hours", "per_post", "channels"},
     "zero_hours": AMOUNTS,
     "fits": AMOUNTS,
     "deferred": AMOUNTS | {"deferred", "missing"},
+    "once": {"value"},
     "missing_hours": {"value"},
+    "missing_once": {"value"},
     "missing_eur": {"value"},
     "joiner": set(),
 }
@@ -37,7 +41,7 @@ def problems(files: dict[str, Any], questionnaire: Questionnaire) -> dict[str, l
     questions = questionnaire.questions
     evidence_ids = {e.id for e in files["evidence"].evidence}
     return {
-        "evidence": list(_evidence(files)),
+        "evidence": list(_evidence(files, questions)),
         "scoring": list(_scoring(files["scoring"], questions)),
         "channels": list(_channels(files["channels"], questions)),
         "actions": list(_actions(files["actions"], questions, evidence_ids)),
@@ -45,8 +49,13 @@ def problems(files: dict[str, Any], questionnaire: Questionnaire) -> dict[str, l
     }
 
 
-def _evidence(files: dict[str, Any]) -> Iterator[str]:
+def _evidence(files: dict[str, Any], questions: dict[str, Any]) -> Iterator[str]:
     catalogue = files["evidence"]
+    if set(catalogue.audiences) != set(AUDIENCES):
+        yield f"audiences: say who each of {list(AUDIENCES)} is"
+    for audience, condition in catalogue.audiences.items():
+        yield from _condition(f"audience {audience!r}", condition, questions)
+    yield from _template("age_warning", catalogue.age_warning.text, {"oldest"})
     yield from _duplicates("evidence", (e.id for e in catalogue.evidence))
     for item in catalogue.evidence:
         if item.article not in catalogue.articles:
@@ -121,8 +130,12 @@ def _channels(channels: Any, questions: dict[str, Any]) -> Iterator[str]:
     if channels.avoid_below > channels.primary_min:
         yield "avoid_below must not exceed primary_min"
     headcount = questions.get("headcount")
-    if headcount and set(channels.max_primary.headcount) != set(headcount.option_values):
-        yield f"max_primary.headcount: give a number for each of {list(headcount.option_values)}"
+    for where, table in (
+        ("max_primary.headcount", channels.max_primary.headcount),
+        ("max_secondary", channels.max_secondary),
+    ):
+        if headcount and set(table) != set(headcount.option_values):
+            yield f"{where}: give a number for each of {list(headcount.option_values)}"
     mins = [b.min for b in channels.max_primary.hours_per_week]
     if mins[0] != 0 or mins != sorted(set(mins)):
         yield "max_primary.hours_per_week: bands must start at 0 and rise"
@@ -140,14 +153,20 @@ def _actions(catalogue: Any, questions: dict[str, Any], evidence_ids: set[str]) 
         yield from _condition(where, action.when, questions)
         if action.requires is not None:
             yield from _condition(f"{where}, requires", action.requires, questions)
+        for number, boost in enumerate(action.boosts, start=1):
+            yield from _condition(f"{where}, boost {number}", boost.when, questions)
+        for number, variant in enumerate(action.variants, start=1):
+            yield from _condition(f"{where}, variant {number}", variant.when, questions)
         yield from _cited(where, action.evidence, evidence_ids)
     where = f"publishing {publishing.id!r}"
     yield from _cited(where, publishing.evidence, evidence_ids)
     yield from _template(f"{where}, title", publishing.title, TEMPLATE_FIELDS["title"])
+    for key in ("scope_one", "scope_several"):
+        text = getattr(publishing, key)
+        yield from _template(f"{where}, {key}", text, TEMPLATE_FIELDS[key])
     if set(publishing.max_posts_by_verdict) != set(VERDICTS):
         yield f"{where}: max_posts_by_verdict needs each of {list(VERDICTS)}"
-    missing = {"no_time", "paused", "no_channel", "busy", "verdict", "hours", "maximum"}
-    missing -= set(publishing.reasons)
+    missing = set(CADENCE_REASONS) - set(publishing.reasons)
     if missing:
         yield f"{where}: reasons missing {sorted(missing)}"
     for key, text in publishing.reasons.items():

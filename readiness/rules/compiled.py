@@ -53,6 +53,7 @@ class Channel:
     in_sentence: str
     base: int
     posts: bool
+    why_not: str | None
     rules: tuple[ChannelRule, ...]
 
 
@@ -62,8 +63,23 @@ class ChannelRules:
     primary_min: int
     avoid_below: int
     max_by_headcount: Mapping[str, int]
+    max_secondary: Mapping[str, int]
+    avoid_reasons: Mapping[str, str]
     hours_mins: tuple[int, ...]
     max_by_hours: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Boost:
+    applies: Predicate
+    priority: int
+    horizon: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Variant:
+    applies: Predicate
+    texts: Mapping[str, str]  # title / why / kpi replacing the action's own
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,12 +90,16 @@ class Action:
     title: str
     why: str
     minutes: int  # per week; whole minutes keep the budget sums exact
+    once_minutes: int  # one-off work, charged once
     eur: int
     kpi: str
     applies: Predicate
     true_leaves: Callable[[Answers], list[Mapping[str, Any]]]  # the answers to quote
     verdicts: frozenset[str]  # empty: any verdict
     evidence: tuple[Mapping[str, Any], ...]
+    boosts: tuple[Boost, ...]
+    variants: tuple[Variant, ...]
+    principle: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +107,10 @@ class Publishing:
     id: str
     priority: int
     horizon: str
+    active_priority: int
     title: str
+    scope_one: str
+    scope_several: str
     why: str
     kpi: str
     evidence: tuple[Mapping[str, Any], ...]
@@ -131,8 +154,14 @@ class Rules:
     blockers: tuple[Blocker, ...]
     channels: ChannelRules
     actions: tuple[Action, ...]  # by priority
+    weeks: int  # the weeks `now` + `quarter` cover
     publishing: Publishing
     advice: Mapping[str, str]
     misconceptions: tuple[Misconception, ...]
     evidence: Mapping[str, Mapping[str, Any]]
+    audiences: Mapping[str, Predicate]  # b2c / b2b / local: who each audience is
+    age_warning: Mapping[str, Any]
     questions: Mapping[str, QuestionText]
+    # Set by the loader from three_questions.yaml and regulations.yaml.
+    three_questions: Any = None
+    regulations: Any = None

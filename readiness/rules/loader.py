@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from readiness.content import CONTENT_DIR, ContentError, Questionnaire, _describe, read_yaml
-from readiness.rules import build, checks
+from readiness.rules import build, checks, regulations, three_questions
 from readiness.rules.compiled import Rules
 from readiness.rules.schema import (
     ActionsFile,
@@ -24,6 +24,8 @@ FILES = {
     "channels": ("channels.yaml", ChannelsFile),
     "actions": ("actions.yaml", ActionsFile),
     "misconceptions": ("misconceptions.yaml", MisconceptionsFile),
+    "three_questions": ("three_questions.yaml", three_questions.ThreeQuestionsFile),
+    "regulations": ("regulations.yaml", regulations.RegulationsFile),
 }
 
 
@@ -33,7 +35,17 @@ def load_rules(questionnaire: Questionnaire, directory: Path = CONTENT_DIR) -> R
     for key, found in checks.problems(files, questionnaire).items():
         if found:
             raise ContentError(f"{FILES[key][0]}: " + "; ".join(found))
-    rules = build.rules(files, questionnaire)
+    channel_ids = {c.id for c in files["channels"].channels}
+    questions = questionnaire.questions
+    for key, module in (("three_questions", three_questions), ("regulations", regulations)):
+        found = list(module.problems(files[key], questions, channel_ids))
+        if found:
+            raise ContentError(f"{FILES[key][0]}: " + "; ".join(found))
+    rules = dataclasses.replace(
+        build.rules(files, questionnaire),
+        three_questions=three_questions.compile_file(files["three_questions"]),
+        regulations=regulations.compile_file(files["regulations"]),
+    )
     # Any edit of a rule file changes the version, so stored results are recomputed.
     digest = hashlib.sha256(
         b"".join((directory / name).read_bytes() for name, _ in FILES.values())
