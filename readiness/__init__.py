@@ -67,8 +67,8 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=MIGRATIONS_DIR)
     csrf.init_app(app)
     login_manager.init_app(app)
+    # Not signed in, or a session that has ended: readiness/sessions.py says why and redirects.
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Connectez-vous pour accéder à cette page."
     limiter.init_app(app)
     app.config["WTF_I18N_ENABLED"] = False  # WTForms' own French messages, no Babel
     production = not (app.debug or app.testing)
@@ -146,15 +146,20 @@ def register_template_helpers(app: Flask) -> None:
     formatting.register(app)
     app.add_template_global(links.private_link, "private_link")
     app.add_template_global(mail.is_configured, "mail_configured")
-    app.add_template_global(app.extensions["readiness"].texts.verdicts, "verdict_labels")
+    app.add_template_global(app.extensions["readiness"].rules.verdict_labels, "verdict_labels")
 
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    """WAL and a busy timeout let several workers save at once on one SQLite file."""
+    """WAL and a busy timeout let several workers save at once on one SQLite file.
+
+    synchronous=NORMAL: in WAL mode a commit no longer waits for the disk (fsync at
+    checkpoints only). A committed answer survives a crash of the application; the last
+    transactions may be lost if the machine itself loses power or the OS crashes.
+    """
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()

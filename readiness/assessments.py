@@ -4,9 +4,10 @@ import re
 import secrets
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import defer
 
 from readiness import community
 from readiness.content import Questionnaire
@@ -28,20 +29,43 @@ def start(questionnaire: Questionnaire) -> Assessment:
     return assessment
 
 
+# Built once: every wizard request runs them. The result snapshot (a large JSON document)
+# is loaded only when read (result page, PDF), not on each step.
+# The diagnostic and its saved steps come in one query (one round trip to PostgreSQL).
+_FIND = (
+    select(Assessment, AssessmentStep.step_id, AssessmentStep.answers)
+    .outerjoin(AssessmentStep, AssessmentStep.assessment_id == Assessment.id)
+    .where(Assessment.token == bindparam("token"))
+    .options(defer(Assessment.result))
+)
+_SAVED_STEPS = select(AssessmentStep.step_id, AssessmentStep.answers).where(
+    AssessmentStep.assessment_id == bindparam("assessment_id")
+)
+
+
 def find(token: str) -> Assessment | None:
     """The diagnostic behind a token, or None for an unknown or malformed one."""
     if not TOKEN_PATTERN.match(token or ""):
         return None
-    return db.session.scalar(select(Assessment).where(Assessment.token == token))
+    rows = db.session.execute(_FIND, {"token": token}).all()
+    if not rows:
+        return None
+    assessment = rows[0][0]
+    # Kept for the next saved_steps() of this request, which uses them once.
+    assessment._fresh_steps = {step_id: answers for _, step_id, answers in rows if step_id}
+    return assessment
 
 
 def saved_steps(assessment: Assessment) -> dict[str, dict[str, Any]]:
-    """The stored answers of each saved step, read fresh from the database."""
-    rows = db.session.execute(
-        select(AssessmentStep.step_id, AssessmentStep.answers).where(
-            AssessmentStep.assessment_id == assessment.id
-        )
-    )
+    """The stored answers of each saved step, read fresh from the database.
+
+    Right after ``find`` they come with the diagnostic; any later call reads them again.
+    """
+    fresh = assessment.__dict__.pop("_fresh_steps", None)
+    if fresh is not None:
+        return fresh
+    # Core on the session's connection: plain rows, none of the ORM's bookkeeping.
+    rows = db.session.connection().execute(_SAVED_STEPS, {"assessment_id": assessment.id})
     return {step_id: answers for step_id, answers in rows}
 
 
@@ -54,34 +78,66 @@ def merged_answers(questionnaire: Questionnaire, steps: dict[str, dict[str, Any]
 
 
 def save_step(
-    assessment: Assessment, step_id: str, answers: dict[str, Any], note: str | None = None
+    assessment: Assessment,
+    step_id: str,
+    answers: dict[str, Any],
+    note: str | None = None,
+    result: dict[str, Any] | None = None,
 ) -> None:
     """Replace one step's answers in a single transaction; other steps are untouched.
 
     ``note`` (meeting mode) replaces the consultant's note; None leaves it as it was.
+    ``result``: columns of the diagnostic's new result, written in the same transaction.
     """
     now = utcnow()
-    dialect = db.session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    values = {"answers": answers, "completed_at": now}
+    params = {"b_assessment": assessment.id, "b_step": step_id, "answers": answers}
+    params["completed_at"] = now
     if note is not None:
-        values["note"] = note.strip() or None
-    statement = insert(AssessmentStep).values(
-        assessment_id=assessment.id, step_id=step_id, **values
-    )
-    statement = statement.on_conflict_do_update(
-        index_elements=["assessment_id", "step_id"], set_=values
-    )
+        params["note"] = note.strip() or None
     try:
-        db.session.execute(statement)
-        db.session.execute(
-            update(Assessment).where(Assessment.id == assessment.id).values(updated_at=now)
-        )
+        connection = db.session.connection()  # Core statements in the session's transaction
+        connection.execute(_upsert_step(connection.dialect.name, note is not None), params)
+        if result is None:
+            connection.execute(_TOUCH, {"b_id": assessment.id, "b_now": now})
+        else:
+            db.session.execute(
+                update(Assessment)
+                .where(Assessment.id == assessment.id)
+                .values(updated_at=now, **result)
+                .execution_options(synchronize_session=False)
+            )
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
     db.session.expire(assessment)
+    assessment.__dict__.pop("_fresh_steps", None)
+
+
+_UPSERTS: dict[tuple[str, bool], Any] = {}
+_TOUCH = (
+    update(Assessment.__table__)
+    .where(Assessment.__table__.c.id == bindparam("b_id"))
+    .values(updated_at=bindparam("b_now"))
+)
+
+
+def _upsert_step(dialect: str, with_note: bool):
+    """The step's INSERT … ON CONFLICT UPDATE, built once per database kind."""
+    key = (dialect, with_note)
+    if key not in _UPSERTS:
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        columns = ["answers", "completed_at"] + (["note"] if with_note else [])
+        statement = insert(AssessmentStep.__table__).values(
+            assessment_id=bindparam("b_assessment"),
+            step_id=bindparam("b_step"),
+            **{c: bindparam(c, type_=AssessmentStep.__table__.c[c].type) for c in columns},
+        )
+        _UPSERTS[key] = statement.on_conflict_do_update(
+            index_elements=["assessment_id", "step_id"],
+            set_={c: statement.excluded[c] for c in columns},
+        )
+    return _UPSERTS[key]
 
 
 def step_completion(

@@ -163,12 +163,31 @@ def peers_rebuild_command() -> None:
     ):
         answers = results.completed_answers(assessment)
         if answers is not None:
-            community.record(assessment, answers, results.result_for(assessment, answers), False)
+            community.record(assessment, answers, results.store_result(assessment, answers), False)
             count += 1
     community.refresh_all()
     click.echo(f"{count} diagnostic(s) terminé(s) dans la comparaison.")
 
 
+pdf_group = AppGroup("pdf", help="Rendu des plans PDF en arrière-plan.")
+
+
+@pdf_group.command("worker")
+@click.option("--burst", is_flag=True, help="S'arrêter quand la file est vide.")
+def pdf_worker_command(burst: bool) -> None:
+    """Render the queued PDF plans (needs REDIS_URL); run as many as render machines."""
+    from flask import current_app
+
+    from readiness import pdf_jobs
+
+    if not current_app.config.get("REDIS_URL"):
+        raise click.ClickException(
+            "REDIS_URL n'est pas défini : sans Redis, les plans sont rendus par les "
+            "serveurs web eux-mêmes et aucun worker n'est nécessaire."
+        )
+    pdf_jobs.worker(current_app._get_current_object(), burst=burst)
+
+
 def register(app: Flask) -> None:
-    for group in (plan, consultant, data, peers):
+    for group in (plan, consultant, data, peers, pdf_group):
         app.cli.add_command(group)

@@ -11,9 +11,10 @@ from readiness.content import Questionnaire
 from readiness.extensions import db
 from readiness.models import Assessment, AssessmentStep, Client, Consultant, utcnow
 from readiness.pdf_cache import PdfCache
+from readiness.rules.schema import VERDICTS
 
 PAGE_SIZE = 20
-VERDICT_ORDER = {"go": 0, "start_small": 1, "prepare_first": 2, "not_now": 3}
+VERDICT_ORDER = {verdict: rank for rank, verdict in enumerate(VERDICTS)}
 SORTS = ("recent", "name", "verdict")
 
 

@@ -20,9 +20,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from readiness.extensions import db
 from readiness.models import Assessment, Client, utcnow
+from readiness.rules.schema import DIMENSIONS as RULE_DIMENSIONS
+from readiness.rules.schema import VERDICTS
 
-DIMENSIONS = ("overall", "interest", "readiness", "philosophy", "resources", "channels")
-VERDICTS = ("go", "start_small", "prepare_first", "not_now")
+DIMENSIONS = ("overall", *RULE_DIMENSIONS)
 ALL = "all"
 
 

@@ -48,8 +48,6 @@ def settings(instance_path: str) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         **throttle_settings(),
         "PDF_RENDER_TIMEOUT": float(os.environ.get("PDF_RENDER_TIMEOUT", "20")),
-        # PDFs rendered at once on this server, all workers together (lock files in instance/).
-        "PDF_MAX_RENDERS": int(os.environ.get("PDF_MAX_RENDERS", "2")),
         # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are believed.
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         # Anonymous diagnostics (no consultant) untouched for this many days can be purged.
@@ -62,6 +60,13 @@ def settings(instance_path: str) -> dict:
         "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "1") != "0",
         # Links shown or sent to users start with this address, never with the request's Host.
         "PUBLIC_URL": os.environ.get("PUBLIC_URL", "").strip(),
+        # PDF plans: rendered by RQ workers when REDIS_URL is set (``flask --app app pdf
+        # worker``), else by a thread pool in each web worker; a download waits at most
+        # PDF_WAIT_SECONDS for a plan not yet rendered, then shows a page that refreshes.
+        "REDIS_URL": os.environ.get("REDIS_URL", "").strip(),
+        "PDF_QUEUE": os.environ.get("PDF_QUEUE", "pdf"),
+        "PDF_WAIT_SECONDS": float(os.environ.get("PDF_WAIT_SECONDS", "2")),
+        "PDF_THREADS": positive_int("PDF_THREADS", 1),
         **mail_settings(),
     }
 

@@ -119,7 +119,8 @@ def diagnostic_new(client_id: int):
     client = clients.owned_client(current_user, client_id)
     assessment = clients.start_for_client(client, results.content().questionnaire)
     if request.form.get("mode") == "reunion":
-        return redirect(url_for("wizard.step", token=assessment.token, step_id="profile"))
+        first = results.content().questionnaire.step_ids[0]
+        return redirect(url_for("wizard.step", token=assessment.token, step_id=first))
     flash("Diagnostic créé : copiez son lien privé ci-dessous et envoyez-le à votre client.")
     return redirect(url_for("consultant.client_page", client_id=client.id))
 

@@ -259,20 +259,23 @@ def _describe(error: ValidationError, data: Any) -> str:
 
 
 class ReportTexts(Strict):
-    """Labels for the result ids shown on the result page and in the PDF."""
+    """Labels for the result ids shown on the result page and in the PDF.
 
-    horizons: dict[Literal["now", "quarter", "year", "long_term"], str]
-    roles: dict[Literal["primary", "secondary", "avoid"], str]
-    dimensions: dict[
-        Literal["interest", "readiness", "philosophy", "resources", "channels", "overall"], str
-    ]
-    verdicts: dict[Literal["go", "start_small", "prepare_first", "not_now"], str]
+    The ids are those of the rules (``readiness.rules.schema``), in their order; verdict
+    labels are the rules' own (scoring.yaml).
+    """
+
+    horizons: dict[str, str]
+    roles: dict[str, str]
+    dimensions: dict[str, str]
 
     @model_validator(mode="after")
     def _complete(self) -> "ReportTexts":
-        for name, expected in (("horizons", 4), ("roles", 3), ("dimensions", 6), ("verdicts", 4)):
-            if len(getattr(self, name)) != expected:
-                raise ValueError(f"{name}: every id needs a label")
+        from readiness.rules.schema import HORIZONS, ROLES, SCORES
+
+        for name, ids in (("horizons", HORIZONS), ("roles", ROLES), ("dimensions", SCORES)):
+            if tuple(getattr(self, name)) != ids:
+                raise ValueError(f"{name}: give a label to each of {list(ids)}, in this order")
         return self
 
 

@@ -7,8 +7,7 @@ from typing import Any
 from readiness import assessments, results
 from readiness.content import Questionnaire
 from readiness.models import Assessment, Client
-
-DIMENSIONS = ("interest", "readiness", "philosophy", "resources", "channels", "overall")
+from readiness.rules.schema import SCORES as DIMENSIONS
 
 
 def diagnostic_record(q: Questionnaire, client: Client, assessment: Assessment) -> dict[str, Any]:

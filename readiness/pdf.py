@@ -15,10 +15,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import jinja2
-from flask import current_app, has_app_context, has_request_context
+from flask import current_app, has_app_context
 from markupsafe import Markup
 
-from readiness import pdf_cache, throttle
+from readiness import pdf_cache
 from readiness.content import load_report_texts
 from readiness.extensions import db
 from readiness.formatting import (
@@ -39,7 +39,6 @@ from readiness.pdf_render import (  # noqa: F401  (PdfRenderError, write_pdf: re
     html_to_pdf,
     write_pdf,
 )
-from readiness.pdf_slots import PdfBusy, render_slot  # noqa: F401  (PdfBusy: re-exported)
 from readiness.schedule import delegable_actions, starter_schedule
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,10 +61,8 @@ SHORT_MONTHS += ("oct.", "nov.", "déc.")
 def plan_pdf(report: dict[str, Any]) -> bytes:
     """The plan's PDF, from the database cache when this version was already rendered.
 
-    A new render is counted against PDF_RATE_LIMIT (per client address), waits for none
-    of the PDF_MAX_RENDERS slots (PdfBusy) and holds no database connection while
-    WeasyPrint works; if the cache cannot be stored afterwards,
-    the PDF is served anyway.
+    A new render holds no database connection while WeasyPrint works; if the cache
+    cannot be stored afterwards, the PDF is returned anyway.
     """
     key = cache_key(report)
     if key is None or not has_app_context():
@@ -73,11 +70,8 @@ def plan_pdf(report: dict[str, Any]) -> bytes:
     document = pdf_cache.load(report["token"], key)
     if document is not None:
         return document
-    if has_request_context() and not throttle.take("PDF_RATE_LIMIT", throttle.client_address()):
-        raise PdfRateLimited()
     db.session.close()  # back to the pool: no connection sits idle in a transaction
-    with render_slot(current_app.instance_path, current_app.config.get("PDF_MAX_RENDERS", 2)):
-        document = render_plan(report)
+    document = render_plan(report)
     try:
         pdf_cache.store(report["token"], key, document)
     except Exception as error:  # no traceback: its SQL parameters would name the diagnostic
@@ -86,14 +80,19 @@ def plan_pdf(report: dict[str, Any]) -> bytes:
     return document
 
 
-class PdfRateLimited(Exception):
-    """Too many new PDFs asked from one address in a short time."""
-
-
 def cache_key(report: dict[str, Any]) -> str | None:
+    """64 hex digits: what the plan says (answers, branding, notes, templates), then, when
+    the report has one, the community figures (32 + 32: ``STABLE_PART`` digits stay equal
+    while only the community figures change)."""
     if not report.get("cache_key") or not report.get("token"):
         return None
-    return hashlib.sha256(f"{report['cache_key']}|{TEMPLATE_VERSION}".encode()).hexdigest()
+    key = hashlib.sha256(f"{report['cache_key']}|{TEMPLATE_VERSION}".encode()).hexdigest()
+    if report.get("community_key"):
+        return key[:STABLE_PART] + report["community_key"][: 64 - STABLE_PART]
+    return key
+
+
+STABLE_PART = 32
 
 
 def render_plan(report: dict[str, Any]) -> bytes:

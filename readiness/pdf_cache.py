@@ -40,6 +40,17 @@ def load(token: str, key: str) -> bytes | None:
     )
 
 
+def load_latest(token: str, prefix: str) -> bytes | None:
+    """The newest stored PDF of the diagnostic whose key starts with ``prefix``."""
+    return db.session.scalar(
+        select(PdfCache.pdf)
+        .join(Assessment, Assessment.id == PdfCache.assessment_id)
+        .where(Assessment.token == token, PdfCache.key.startswith(prefix, autoescape=True))
+        .order_by(PdfCache.created_at.desc(), PdfCache.id.desc())
+        .limit(1)
+    )
+
+
 def store(token: str, key: str, pdf: bytes) -> bool:
     """Store ``pdf`` and prune the diagnostic's older ones; False when there is no diagnostic."""
     assessment_id = db.session.scalar(select(Assessment.id).where(Assessment.token == token))

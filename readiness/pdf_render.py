@@ -20,6 +20,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 DEFAULT_TIMEOUT = 20  # seconds; the config key PDF_RENDER_TIMEOUT overrides it
+RENDER_NICENESS = 10  # added to the child's niceness (lower CPU priority than web requests)
 CHILD_MEMORY_LIMIT = 1 << 30  # bytes of address space a render may add to its parent's
 _warm = threading.Lock()
 
@@ -123,6 +124,7 @@ def _child(function, args: tuple, write_end: int) -> None:
     try:
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, signal.SIG_DFL)
+        os.nice(RENDER_NICENESS)  # web requests first: a render uses the CPU they leave
         _limit_memory()
         gc.disable()  # the process ends right after: collecting would only cost time
         payload = b"\0" + function(*args)

@@ -1,9 +1,17 @@
 """The result page, its "Et si… ?" simulation, and the PDF download."""
 
-from flask import Blueprint, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
-from readiness import clients, results
+from readiness import clients, results, throttle
 from readiness.errors import render_error
 from readiness.forms import make_whatif_form, whatif_answers
 
@@ -70,28 +78,29 @@ def internal_plan_pdf(token: str):
 
 def _pdf_response(report: dict):
     """The report's PDF as a download, or a French 503 page when rendering takes too long."""
-    from readiness import pdf
+    from readiness import pdf, pdf_jobs
 
-    try:
-        document = pdf.plan_pdf(report)
-    except pdf.PdfRateLimited:
+    if pdf_jobs.cached(report) is None and not throttle.take(
+        "PDF_RATE_LIMIT", throttle.client_address()
+    ):
         return render_error(
             429,
             "Vous avez demandé beaucoup de PDF en peu de temps. Patientez une minute ; "
             "votre plan reste consultable à l'écran.",
         )
-    except pdf.PdfBusy:
-        return render_error(
-            503,
-            "Plusieurs PDF sont en cours de création. Réessayez dans un instant ; "
-            "votre plan reste consultable à l'écran.",
-        )
+    try:
+        document = pdf_jobs.fetch(report)
     except pdf.PdfTimeout:
         return render_error(
             503,
             "La création du PDF a pris trop de temps. Réessayez dans un instant ; "
             "votre plan reste consultable à l'écran.",
         )
+    if document is None:
+        wait = current_app.config.get("PDF_REFRESH_SECONDS", 3)
+        response = make_response(render_template("pdf_pending.html", refresh=wait), 202)
+        response.headers["Retry-After"] = str(wait)
+        return response
     response = make_response(document)
     response.headers["Content-Type"] = "application/pdf"
     response.headers["Content-Disposition"] = f'attachment; filename="{pdf.plan_filename(report)}"'

@@ -29,25 +29,81 @@ def result_key(answers: dict[str, Any], rules_version: str) -> str:
 
 def completed_answers(assessment: Assessment) -> dict[str, Any] | None:
     """The applicable answers of a completed diagnostic, or None while steps remain."""
+    return complete_answers(assessment, assessments.saved_steps(assessment))
+
+
+def complete_answers(
+    assessment: Assessment, steps: dict[str, dict[str, Any]]
+) -> dict[str, Any] | None:
+    """The applicable answers of ``steps`` when every step is complete, else None."""
     q = content().questionnaire
-    steps = assessments.saved_steps(assessment)
     if not all(assessments.step_completion(q, steps, assessment.questionnaire_version).values()):
         return None
     return q.relevant_answers(assessments.merged_answers(q, steps))
 
 
 def result_for(assessment: Assessment, answers: dict[str, Any]) -> dict[str, Any]:
-    """The stored result snapshot, recomputed and stored only when answers or rules changed."""
+    """The stored result of these answers; read-only (a GET never writes).
+
+    The result is stored when a step is saved (``save_step``). A snapshot made by an older
+    rules version, or not yet stored, is computed here and returned without being stored.
+    """
+    if assessment.result_key is not None and assessment.result_key == current_key(answers):
+        return assessment.result  # result_key is only ever written with its result
+    return evaluate(content().rules, answers)
+
+
+def current_key(answers: dict[str, Any]) -> str:
+    return result_key(answers, content().rules.version)
+
+
+def save_step(
+    assessment: Assessment,
+    steps: dict[str, dict[str, Any]],
+    step_id: str,
+    answers: dict[str, Any],
+    note: str | None = None,
+) -> dict[str, Any] | None:
+    """Save one step; when the diagnostic is then complete and its answers changed, store
+    the result in the same transaction, then the client's columns and the community.
+
+    ``steps``: the saved steps read before this one. Returns the stored result, if any.
+    """
+    complete = complete_answers(assessment, {**steps, step_id: answers})
+    stored = None
+    if complete is not None:
+        rules = content().rules
+        key = result_key(complete, rules.version)
+        if key != assessment.result_key:
+            stored = {
+                "result": evaluate(rules, complete),
+                "rules_version": rules.version,
+                "result_key": key,
+            }
+    assessments.save_step(assessment, step_id, answers, note, stored)
+    if stored is not None:
+        record(assessment, complete, stored["result"])
+    return stored
+
+
+def store_result(assessment: Assessment, answers: dict[str, Any]) -> dict[str, Any]:
+    """Compute and store the result when the answers or the rules changed (CLI, repairs)."""
     rules = content().rules
     key = result_key(answers, rules.version)
-    if assessment.result_key != key:
+    if assessment.result_key != key or assessment.result is None:
         assessment.result = evaluate(rules, answers)
         assessment.rules_version = rules.version
         assessment.result_key = key
-        clients.record_result(assessment, assessment.result["verdict"])
         db.session.commit()
-        community.record(assessment, answers, assessment.result)
+        record(assessment, answers, assessment.result)
     return assessment.result
+
+
+def record(assessment: Assessment, answers: dict[str, Any], result: dict[str, Any]) -> None:
+    """What follows a new result: the client's sort columns and the community figures."""
+    clients.record_result(assessment, result["verdict"])
+    db.session.commit()
+    community.record(assessment, answers, result)
 
 
 def peers_for(answers: dict[str, Any]) -> dict[str, Any]:
@@ -199,9 +255,14 @@ def build_report(
     notes = step_notes(assessment) if internal else []
     previous = previous_scores(assessment)
     peer_data = peers_for(answers)
+    # The community figures change whenever another diagnostic ends: kept apart in the key
+    # so that a plan rendered with slightly older figures can be served while a fresh one
+    # is rendered (pdf_jobs.fetch).
+    published = {k: v for k, v in peer_data.items() if k != "community"}
     extras = json.dumps(
-        [consultant, notes, previous, internal, peer_data], sort_keys=True, default=str
+        [consultant, notes, previous, internal, published], sort_keys=True, default=str
     )
+    community_part = json.dumps(peer_data.get("community"), sort_keys=True, default=str)
     return report_data(
         answers,
         result,
@@ -212,7 +273,8 @@ def build_report(
         internal=internal,
         previous=previous,
         peers=peer_data,
-        cache_key=hashlib.sha256(f"{assessment.result_key}|{extras}".encode()).hexdigest(),
+        cache_key=hashlib.sha256(f"{current_key(answers)}|{extras}".encode()).hexdigest(),
+        community_key=hashlib.sha256(community_part.encode()).hexdigest(),
     )
 
 

@@ -5,7 +5,8 @@ actions are taken in the order of the plan (by priority: the first is this week'
 week, work already under way comes first: weekly actions take their time every week, and
 an account the business already runs is fed from week 1. The hours left then go, in plan
 order, first to new weekly habits when their time fits (at most ``NEW_HABITS`` a week: a
-small business does not change everything at once), then to one-off work, which takes
+small business does not change everything at once; more only when the week would
+otherwise stay part idle), then to one-off work, which takes
 whatever is free and carries on the week after if it needs more. So no week sits idle
 while one-off work remains. Publishing that starts from scratch grows by one post a week
 up to the cadence.
@@ -45,6 +46,7 @@ def starter_schedule(
     publishing_id = cadence.get("action_id")
     per_post = round((cadence.get("hours_per_post") or 0) * 60)
     queue = [a for h in load["horizons"] for a in result.get("actions", []) if a["horizon"] == h]
+    order = {a["id"]: i for i, a in enumerate(queue)}
     weekly: list[_Running] = []
     once: list[_Running] = []
     for action in queue:
@@ -72,6 +74,10 @@ def starter_schedule(
             used += running.minutes
             tasks.append(_task(running, week, running.minutes))
         habits, blocked = 0, False
+        # One-off work still to do: it fills the week, so no extra habit is needed for that.
+        pending = sum(r.minutes for r in once if r.done_in is None) + sum(
+            round(a.get("hours_once", 0) * 60) for a in queue if a.get("kind") == "once"
+        )
         for action in [a for a in queue if a.get("kind") != "once"]:
             is_publishing = action["id"] == publishing_id and per_post > 0
             posts = None
@@ -81,7 +87,9 @@ def starter_schedule(
             else:
                 minutes = round(action["hours_per_week"] * 60)
             fits = minutes <= capacity - used and not (minutes and blocked)
-            if habits >= NEW_HABITS or not fits or (is_publishing and not posts):
+            # Past NEW_HABITS, a habit with time starts only if the week would stay part idle.
+            too_many = habits >= NEW_HABITS and (used + pending >= capacity or not minutes)
+            if too_many or not fits or (is_publishing and not posts):
                 blocked = blocked or (minutes > 0 and not fits)  # keep the order of time
                 continue
             running = _Running(action, week, minutes, once=False, posts=posts)
@@ -105,6 +113,7 @@ def starter_schedule(
             once.append(running)
             tasks.append(_task(running, week, running.history.get(week, 0)))
             queue.remove(action)
+        tasks.sort(key=lambda t: order[t["id"]])  # in plan order: the first is done first
         if week in REVIEWS:
             # Done in the usual weekly slot: a review adds no time of its own.
             tasks.append(

@@ -13,7 +13,7 @@ from flask import (
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from readiness import assessments, clients, throttle
+from readiness import assessments, clients, pdf_jobs, results, throttle
 from readiness.errors import render_error
 from readiness.forms import cleaned_answers, make_step_form
 from readiness.results import labelled_answers
@@ -44,7 +44,9 @@ def begin():
             "Patientez quelques minutes avant d’en commencer un autre.",
         )
     assessment = assessments.start(questionnaire())
-    return redirect(url_for("wizard.step", token=assessment.token, step_id="profile"))
+    return redirect(
+        url_for("wizard.step", token=assessment.token, step_id=questionnaire().step_ids[0])
+    )
 
 
 @bp.get("/d/<token>")
@@ -76,7 +78,8 @@ def step(token: str, step_id: str):
     note, note_error = _posted_note(meeting)
     if request.method == "POST":
         if form.validate() and not note_error:
-            assessments.save_step(assessment, step_id, cleaned_answers(form), note)
+            if results.save_step(assessment, steps, step_id, cleaned_answers(form), note):
+                pdf_jobs.after_result_stored(token)  # the plan is ready before it is asked for
             _drafts(token).pop(step_id, None)
             session.modified = True
             return redirect(_neighbour_url(token, step_id, -1 if going_back else 1))

@@ -101,6 +101,10 @@ def app(database, tmp_path):
             "SQLALCHEMY_DATABASE_URI": url,
             "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
             "SERVER_NAME": "localhost",
+            # No plan rendered in the background after each completed diagnostic (CPU);
+            # a download still renders off the request path and waits for it.
+            "PDF_PRERENDER": False,
+            "PDF_WAIT_SECONDS": 120,
         }
     )
     with app.app_context():

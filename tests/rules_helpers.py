@@ -86,6 +86,7 @@ def unmet(result: dict[str, Any], expect: dict[str, Any]) -> list[str]:
         "regulations_exclude": lambda v: not set(v) & laws,
         "law_avoid": lambda v: law_avoid == set(v) and all(roles[c] == "avoid" for c in v),
         "three_questions": lambda v: all(answered[k] == a for k, a in v.items()),
+        **_plan_checks(result),
     }
     failures = []
     for key, value in expect.items():
@@ -94,6 +95,39 @@ def unmet(result: dict[str, Any], expect: dict[str, Any]) -> list[str]:
         elif not checks[key](value):
             failures.append(f"{key}: expected {value!r}")
     return failures
+
+
+def _plan_checks(result: dict[str, Any]) -> dict[str, Any]:
+    """First steps, their order, the first week and the channels in complement."""
+    from readiness.schedule import starter_schedule
+
+    ids = [a["id"] for a in result["actions"]]
+    now = [a["id"] for a in result["actions"] if a["horizon"] == "now"]
+    secondary = {c["channel"] for c in result["channels"] if c["role"] == "secondary"}
+
+    def week_1() -> set[str]:
+        weeks = starter_schedule(result, result["plan_load"]["declared_hours_per_week"])
+        return {t["id"] for t in weeks[0]["tasks"]}
+
+    def in_order(expected: list[str]) -> bool:
+        positions = [ids.index(i) for i in expected if i in ids]
+        return len(positions) == len(expected) and positions == sorted(positions)
+
+    cadence = result["cadence"]
+    return {
+        "first_action": lambda v: bool(now) and now[0] == v,
+        "order": in_order,
+        "week_1_include": lambda v: set(v) <= week_1(),
+        "secondary_channels": lambda v: secondary == set(v),
+        "publishes_from_week_1": lambda v: (
+            (
+                cadence["active"]
+                and cadence["action_id"] in week_1()
+                and cadence["posts_per_week"] >= 1
+            )
+            == v
+        ),
+    }
 
 
 def describe(result: dict[str, Any]) -> str:

@@ -10,7 +10,7 @@ import yaml
 from pypdf import PdfReader
 
 from readiness.content import CONTENT_DIR, ContentError
-from readiness.rules import load_rules
+from readiness.rules import evaluate, load_rules
 from tests.conftest import SAMPLE_ANSWERS
 from tests.rules_helpers import copy_rule_files, load_cases, questionnaire, result_for
 
@@ -226,3 +226,17 @@ def test_the_pdf_shows_the_three_questions_and_the_law(wizard, client):
     assert "Avez-vous les moyens de le faire" in text
     assert "Ce que la loi vous impose" in text
     assert "R5125-26" in text and "Ordre national des pharmaciens" in text
+
+
+def test_a_discouraged_channel_is_never_primary_and_says_why(tmp_path):
+    directory = broken(
+        tmp_path,
+        "regulations.yaml",
+        "      tiktok: {effect: avoid",
+        "      instagram: {effect: discourage",
+    )
+
+    result = evaluate(load_rules(questionnaire(), directory), case("craft_brewery"))
+    instagram = next(c for c in result["channels"] if c["channel"] == "instagram")
+    assert instagram["role"] == "secondary" and instagram["regulation"] == "alcohol_where"
+    assert instagram["reasons"][0].startswith("Loi Évin") and len(instagram["reasons"]) > 1

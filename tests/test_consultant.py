@@ -209,6 +209,11 @@ def test_exports_hold_answers_scores_verdict_and_dates(claire, client, app):
     )
     assert rows[0]["client"] == "Boulangerie Martin"
     assert rows[0]["goals"] == "loyalty | awareness"
+    assert (rows[0]["premises"], rows[0]["regulated"], rows[0]["trigger"]) == (
+        "shop",
+        "none",
+        "customers_asked",
+    )
     assert rows[0]["score_overall"] == str(records[0]["scores"]["overall"])
 
 

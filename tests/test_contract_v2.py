@@ -87,3 +87,16 @@ def _checked(page: str, name: str) -> list[str]:
         if "checked" in head:
             found.append(head.split('value="')[1].split('"')[0])
     return found
+
+
+def test_the_api_scores_v2_answers_with_three_questions_and_regulations(client):
+    answers = dict(SAMPLE_ANSWERS, sector="drinks", regulated=["alcohol"])
+    result = client.post("/api/v1/score", json=answers).get_json()
+    assert [q["id"] for q in result["three_questions"]] == ["interest", "readiness", "philosophy"]
+    assert {"alcohol_where", "alcohol_content"} <= {r["id"] for r in result["regulations"]}
+
+
+def test_the_api_names_a_missing_v2_answer(client):
+    response = client.post("/api/v1/score", json=v1_answers())
+    assert response.status_code == 400
+    assert set(response.get_json()["errors"]) == set(NEW_QUESTIONS)

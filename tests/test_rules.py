@@ -509,3 +509,41 @@ def test_editing_a_rule_file_changes_the_version(tmp_path):
     edited = load_rules(questionnaire(), directory)
     assert same.version == rules().version
     assert edited.version != same.version
+
+
+def test_ids_and_labels_have_one_home():
+    from readiness import clients, community, exports, radar
+    from readiness.rules.schema import DIMENSIONS, SCORES, VERDICTS
+
+    report = yaml.safe_load(Path(rules_dir(), "report.yaml").read_text(encoding="utf-8"))
+    assert "verdicts" not in report  # verdict labels: scoring.yaml only
+    assert [d for d, _ in radar.dimensions()] == list(DIMENSIONS)
+    assert [label for _, label in radar.dimensions()] == [
+        report["dimensions"][d] for d in DIMENSIONS
+    ]
+    assert tuple(exports.DIMENSIONS) == SCORES
+    assert list(clients.VERDICT_ORDER) == list(VERDICTS)
+    assert set(community.DIMENSIONS) == set(SCORES) and community.VERDICTS == VERDICTS
+
+
+def test_the_rules_require_the_company_name_question(tmp_path):
+    from readiness.content import load_questionnaire
+
+    path = tmp_path / "questionnaire.yaml"
+    text = Path(rules_dir(), "questionnaire.yaml").read_text(encoding="utf-8")
+    path.write_text(text.replace("id: company_name", "id: company", 1), encoding="utf-8")
+    with pytest.raises(ContentError, match="company_name"):
+        load_rules(load_questionnaire(path))
+
+
+@pytest.mark.parametrize("hours", [0.5, 1.5, 2.5, 3.75])
+def test_half_hours_are_planned_like_any_other_amount(hours):
+    result = result_for(dict(case_answers("prepared_retailer"), hours_per_week=hours))
+    load = result["plan_load"]
+    assert load["declared_hours_per_week"] == hours
+    assert load["hours_per_week"] <= hours
+    assert load["hours_per_week"] * load["weeks"] + load["one_off_hours"] <= hours * load["weeks"]
+    publishing = [a for a in result["actions"] if a["id"] == "publish_regularly"]
+    for action in publishing:
+        label = action["because"][0]["label"]
+        assert plain(label).endswith(f"{str(hours).replace('.', ',')} h / semaine")

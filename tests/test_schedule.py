@@ -68,13 +68,22 @@ def test_every_action_of_the_quarter_starts_within_the_hours(hours, score):
 
 
 def test_actions_start_in_plan_order_two_new_habits_a_week():
-    result = plan([action("a"), action("b"), action("c"), action("q", "quarter", 0.5)])
-    weeks = starter_schedule(result, 2, start=date(2026, 11, 23))
+    actions = [
+        action("a"),
+        action("b"),
+        action("site", once=2),
+        action("c"),
+        action("q", "quarter"),
+    ]
+    weeks = starter_schedule(plan(actions), 1.5, start=date(2026, 11, 23))
     first = {t["id"]: w["week"] for w in weeks for t in w["tasks"] if t["new"]}
-    assert first["a"] == first["b"] == 1  # two new habits a week, not everything at once
+    assert first["a"] == first["b"] == first["site"] == 1  # two new habits, and one-off work
     assert first["c"] == first["q"] == 2
     assert weeks[0]["starts"] == date(2026, 11, 23) and weeks[12]["starts"] == date(2027, 2, 15)
-    assert minutes(weeks[12]["hours"]) == 75  # every started action goes on each week
+    assert minutes(weeks[12]["hours"]) == 60  # every started habit goes on each week
+    # A third habit starts in the same week when the week would otherwise stay part idle.
+    roomy = starter_schedule(plan([action("a"), action("b"), action("c")]), 2)
+    assert {t["id"] for t in roomy[0]["tasks"] if t["new"]} == {"a", "b", "c"}
 
 
 def test_one_off_work_is_charged_once_and_fills_the_free_time_from_week_1():
@@ -155,3 +164,14 @@ def test_no_week_ever_exceeds_the_declared_hours(hours, loads, posts, active):
     assert all(minutes(w["hours"]) <= hours * 60 for w in weeks)
     later = {a["id"] for a in actions if a["horizon"] == "year"}
     assert not later & {t["id"] for w in weeks for t in w["tasks"]}
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda p: p.stem)
+def test_week_1_starts_with_the_first_action_of_the_plan(case, score):
+    answers = yaml.safe_load(case.read_text())["answers"]
+    result = score(answers)
+    first = next((a for a in result["actions"] if a["horizon"] == "now"), None)
+    if answers["hours_per_week"] == 0 or first is None:
+        return
+    weeks = starter_schedule(result, answers["hours_per_week"])
+    assert weeks[0]["tasks"][0]["id"] == first["id"]

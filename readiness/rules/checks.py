@@ -12,8 +12,10 @@ from readiness import conditions
 from readiness.content import Questionnaire
 from readiness.rules.schema import AUDIENCES, CADENCE_REASONS, DIMENSIONS, VERDICTS
 
-# Questions the evaluator reads by name, with the type it expects.
+# Questions read by name (the evaluator; the pages, PDF and exports for the name), with
+# the type expected.
 NEEDED_QUESTIONS = {
+    "company_name": "text",
     "headcount": "single",
     "hours_per_week": "integer",
     "monthly_budget": "integer",

@@ -3,6 +3,7 @@
 from collections.abc import Mapping
 from typing import Any
 
+from readiness.formatting import fr_number
 from readiness.rules.compiled import Answers, QuestionText
 from readiness.rules.predicates import Leaves
 
@@ -25,8 +26,9 @@ def answer_entry(qid: str, answer: Any, question: QuestionText) -> dict[str, Any
     """``{question, answer, label}`` where label reads « question — answer »."""
     if isinstance(answer, list):
         text = ", ".join(question.options.get(v, v) for v in answer)
-    elif isinstance(answer, int):
-        text = f"{answer} {question.unit}" if question.unit else str(answer)
+    elif isinstance(answer, int | float) and not isinstance(answer, bool):
+        number = fr_number(answer, decimals=2)  # hours may be halves: « 1,5 »
+        text = f"{number} {question.unit}" if question.unit else number
     else:
         text = question.options.get(answer, answer)
     return {"question": qid, "answer": answer, "label": f"{question.label} — {text}"}

@@ -272,7 +272,7 @@ def _load(
         ]
         text = advice["deferred"].format(
             **amounts,
-            deferred=" ; ".join(f"« {item['title']} »" for _, item in deferred),
+            deferred="\u202f; ".join(f"«\u00a0{item['title']}\u00a0»" for _, item in deferred),
             missing=advice["joiner"].join(m for m in missing if m),
         )
     else:

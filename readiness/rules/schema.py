@@ -6,9 +6,13 @@ from pydantic import Field, model_validator
 
 from readiness.content import Strict
 
+# The result's ids (SPEC §4): their one home. Labels live in the content files
+# (verdicts in scoring.yaml; horizons, roles, dimensions in report.yaml).
 VERDICTS = ("go", "start_small", "prepare_first", "not_now")
 DIMENSIONS = ("interest", "readiness", "philosophy", "resources", "channels")
+SCORES = (*DIMENSIONS, "overall")  # the keys of `scores`
 HORIZONS = ("now", "quarter", "year", "long_term")
+ROLES = ("primary", "secondary", "avoid")
 RULE_ID = r"^[a-z][a-z0-9_]*$"
 
 Condition = dict[str, Any]

@@ -1,0 +1,204 @@
+"""PDF plans rendered off the request path, then served from the database cache.
+
+When a diagnostic's last step is saved (or its answers change), the client's plan is queued
+for rendering. A download serves the stored bytes; on a cold miss it queues the render, waits
+at most PDF_WAIT_SECONDS, then answers « Votre plan est en préparation » (refreshing itself).
+
+Where renders run:
+- REDIS_URL set: an RQ queue (PDF_QUEUE, « pdf » by default) served by render workers,
+  ``flask --app app pdf worker``, on this machine or others sharing the database and Redis;
+- otherwise: a small thread pool inside each web worker (a laptop needs nothing more).
+  The thread only waits: WeasyPrint itself runs in a forked child (``pdf_render``).
+"""
+
+import contextlib
+import os
+import threading
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+from flask import Flask, current_app
+
+from readiness import assessments, pdf, pdf_cache, results
+from readiness.extensions import db
+
+_lock = threading.Lock()
+_executor: tuple[int, ThreadPoolExecutor] | None = None
+_pending: dict[str, Future] = {}  # job name → render queued or under way in this process
+_again: dict[str, tuple] = {}  # renders to start once more when the running one ends
+
+
+def cached(report: dict[str, Any]) -> bytes | None:
+    """The stored PDF of exactly this report, if it was rendered."""
+    key = pdf.cache_key(report)
+    return None if key is None else pdf_cache.load(report["token"], key)
+
+
+def fetch(report: dict[str, Any]) -> bytes | None:
+    """The report's PDF without rendering here: the cache, else a queued render awaited for
+    at most PDF_WAIT_SECONDS; None when it is still in preparation.
+    """
+    document = cached(report)
+    if document is not None:
+        return document
+    ticket = schedule(report["token"], bool(report.get("internal")))
+    if report.get("community_key"):
+        # Same plan, older community figures: served now, the fresh one is on its way.
+        stale = pdf_cache.load_latest(report["token"], pdf.cache_key(report)[: pdf.STABLE_PART])
+        if stale is not None:
+            return stale
+    if not _next_in_line(ticket, report):
+        return None  # other plans render first: no web worker waits that long
+    db.session.close()  # no connection held while waiting
+    deadline = time.monotonic() + float(current_app.config.get("PDF_WAIT_SECONDS", 2))
+    if ticket is not None:
+        try:
+            ticket.result(timeout=max(deadline - time.monotonic(), 0))
+        except TimeoutError:
+            return None  # a render error (PdfTimeout…) reaches the caller's error page
+        return cached(report)
+    while True:  # a render worker elsewhere: look for its result in the shared cache
+        document = cached(report)
+        db.session.close()
+        if document is not None or time.monotonic() >= deadline:
+            return document
+        time.sleep(float(current_app.config.get("PDF_POLL_SECONDS", 0.2)))
+
+
+def _next_in_line(ticket: Future | None, report: dict[str, Any]) -> bool:
+    """Whether this plan renders now or next (worth waiting a little for)."""
+    if ticket is not None:
+        with _lock:
+            return len(_pending) <= int(current_app.config.get("PDF_THREADS", 1))
+    queue = _queue(current_app._get_current_object())
+    position = queue.get_job_position(_job_name(report["token"], bool(report.get("internal"))))
+    return position is None or position == 0  # running (or done), or first in the queue
+
+
+def _job_name(token: str, internal: bool) -> str:
+    return f"pdf-{token}-{'interne' if internal else 'client'}"
+
+
+def schedule(token: str, internal: bool = False) -> Future | None:
+    """Queue the render of a diagnostic's plan, unless one is already queued or under way.
+
+    The job reads the answers when it runs, so a queued render always makes the latest plan.
+    Returns the local Future (thread pool), or None with RQ.
+    """
+    app = current_app._get_current_object()
+    name = _job_name(token, internal)
+    if app.config.get("REDIS_URL"):
+        from rq.exceptions import DuplicateJobError
+
+        with contextlib.suppress(DuplicateJobError):  # already queued or running
+            _queue(app).enqueue_call(
+                render,
+                args=(token, internal),
+                job_id=name,
+                unique=True,
+                timeout=int(app.config.get("PDF_RENDER_TIMEOUT", 20)) + 30,
+                result_ttl=0,  # the job disappears once done: the next change queues anew
+                failure_ttl=60,
+            )
+        return None
+    with _lock:
+        running = _pending.get(name)
+        if running is not None and not running.done():
+            if running.running():  # it may have read the answers before this change
+                _again[name] = (app, token, internal)
+            return running
+        return _submit(name, app, token, internal)
+
+
+def _submit(name: str, app: Flask, token: str, internal: bool) -> Future:
+    future = _pool().submit(_render_in_app, app, token, internal)
+    _pending[name] = future
+    future.add_done_callback(lambda done, name=name: _finished(name, done))
+    return future
+
+
+def render(token: str, internal: bool = False) -> bool:
+    """The job: render and store the plan of a completed diagnostic (needs an app context).
+
+    False when there is nothing to render (unknown or unfinished diagnostic).
+    """
+    try:
+        assessment = assessments.find(token)
+        answers = None if assessment is None else results.completed_answers(assessment)
+        if answers is None:
+            return False
+        report = results.build_report(assessment, answers, internal=internal)
+        if cached(report) is None:
+            pdf.plan_pdf(report)
+        return True
+    finally:
+        db.session.remove()
+
+
+def after_result_stored(token: str) -> None:
+    """A new result was stored: prepare the client's plan before anyone asks for it."""
+    if current_app.config.get("PDF_PRERENDER", True):
+        try:
+            schedule(token)
+        except Exception as error:  # noqa: BLE001  (no queue: the download will render it)
+            current_app.logger.warning("PDF not queued: %s", type(error).__name__)
+
+
+def _render_in_app(app: Flask, token: str, internal: bool) -> bool:
+    with app.app_context():
+        return render(token, internal)
+
+
+def _finished(name: str, future: Future) -> None:
+    """Forget a finished render, or start it again when the answers changed meanwhile."""
+    with _lock:
+        if _pending.get(name) is not future:
+            return
+        del _pending[name]
+        if name in _again:
+            _submit(name, *_again.pop(name))
+
+
+def _pool() -> ThreadPoolExecutor:
+    """One pool per process (a gunicorn worker forked after import gets its own)."""
+    global _executor
+    if _executor is None or _executor[0] != os.getpid():
+        size = int(current_app.config.get("PDF_THREADS", 1))
+        _executor = (os.getpid(), ThreadPoolExecutor(size, thread_name_prefix="pdf"))
+        _pending.clear()
+        _again.clear()
+    return _executor[1]
+
+
+def drain(timeout: float = 60) -> None:
+    """Wait for this process's queued renders (tests, shutdown)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with _lock:
+            futures = list(_pending.values())
+        if not futures:
+            return
+        for future in futures:
+            future.exception(timeout=max(deadline - time.monotonic(), 0))
+
+
+def _queue(app: Flask):
+    from redis import Redis
+    from rq import Queue
+
+    connections = app.extensions.setdefault("pdf_redis", {})
+    url = app.config["REDIS_URL"]
+    if url not in connections:
+        connections[url] = Redis.from_url(url)
+    return Queue(app.config.get("PDF_QUEUE", "pdf"), connection=connections[url])
+
+
+def worker(app: Flask, burst: bool = False) -> bool:
+    """Serve the render queue in this process (``flask --app app pdf worker``)."""
+    from rq import SimpleWorker
+
+    queue = _queue(app)
+    return SimpleWorker([queue], connection=queue.connection).work(
+        burst=burst, logging_level="WARNING"
+    )

@@ -1,0 +1,98 @@
+"""Request cost: SQL statements per wizard request, results stored on save, never on a GET."""
+
+import re
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event, text
+from werkzeug.datastructures import MultiDict
+
+from readiness.extensions import db
+from readiness.models import Assessment
+from tests.conftest import SAMPLE_ANSWERS, Wizard, form_data
+
+WRITES = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
+
+
+@pytest.fixture
+def wizard(app, client):
+    return Wizard(client, app.extensions["readiness"].questionnaire)
+
+
+@contextmanager
+def statements(app):
+    """Every SQL statement sent while the block runs."""
+    seen: list[str] = []
+    with app.app_context():
+        engine = db.engine
+
+    def listener(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+
+
+def stored(app, token):
+    with app.app_context():
+        a = db.session.scalar(db.select(Assessment).where(Assessment.token == token))
+        return a.result, a.result_key
+
+
+def test_step_get_and_post_query_counts(app, wizard, client):
+    token = wizard.complete()
+    data = MultiDict(
+        form_data(wizard.step_answers("resources", SAMPLE_ANSWERS))
+        + [("nav", "next"), ("csrf_token", wizard.csrf())]
+    )
+    with statements(app) as seen:
+        assert client.get(f"/d/{token}/resources").status_code == 200
+    assert len(seen) == 1, seen  # the diagnostic with its saved steps, in one query
+    with statements(app) as seen:
+        assert client.post(f"/d/{token}/resources", data=data).status_code == 302
+    assert len([s for s in seen if WRITES.match(s)]) == 2, seen  # step upsert, updated_at
+    assert len(seen) == 3, seen  # + the step's upsert and the diagnostic's timestamp
+
+
+def test_result_stored_when_last_step_saved(app, wizard):
+    token = wizard.complete()
+    result, key = stored(app, token)
+    assert result is not None and result["verdict"]
+    assert key is not None
+
+
+def test_result_page_and_pdf_key_never_write(app, wizard, client):
+    token = wizard.complete()
+    with statements(app) as seen:
+        assert client.get(f"/d/{token}/resultat").status_code == 200
+        assert client.get(f"/d/{token}/recapitulatif").status_code == 200
+    assert [s for s in seen if WRITES.match(s)] == []
+
+
+def test_changed_answer_stores_a_new_result(app, wizard):
+    token = wizard.complete()
+    _, before = stored(app, token)
+    changed = dict(wizard.step_answers("resources", SAMPLE_ANSWERS), hours_per_week=12)
+    assert wizard.post_step(token, "resources", changed).status_code == 302
+    result, after = stored(app, token)
+    assert after != before
+    assert result["plan_load"]["declared_hours_per_week"] == 12
+
+
+def test_same_answers_saved_again_keep_the_result(app, wizard):
+    token = wizard.complete()
+    _, before = stored(app, token)
+    data = wizard.step_answers("resources", SAMPLE_ANSWERS)
+    assert wizard.post_step(token, "resources", data).status_code == 302
+    assert stored(app, token)[1] == before
+
+
+def test_sqlite_commits_without_waiting_for_the_disk(app):
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("SQLite setting")
+        assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert db.session.execute(text("PRAGMA synchronous")).scalar() == 1  # NORMAL
