@@ -4,15 +4,17 @@ import json
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import DateField, EmailField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from readiness import branding, clients, community, exports, mail, meetings, results, sending
+from readiness.errors import render_error
 from readiness.extensions import db
+from readiness.safe_input import SafeForm, has_nul
 
 bp = Blueprint("consultant", __name__, url_prefix="/conseil")
+MAX_PAGE = 100_000
 
 
 @bp.before_request
@@ -21,9 +23,8 @@ def require_login():
     """Every page here is for a signed-in consultant."""
 
 
-class FrenchForm(FlaskForm):
-    class Meta:
-        locales = ("fr_FR", "fr")
+class FrenchForm(SafeForm):
+    pass
 
 
 class ClientForm(FrenchForm):
@@ -72,7 +73,12 @@ class ProfileForm(FrenchForm):
     )
     firm = StringField("Cabinet ou organisme", validators=[Optional(), Length(max=120)])
     contact_email = EmailField(
-        "E-mail affiché sur les PDF", validators=[Optional(), Length(max=254)]
+        "E-mail affiché sur les PDF",
+        validators=[
+            Optional(),
+            Length(max=254, message="254 caractères au maximum."),
+            Email("Saisissez une adresse e-mail valide, par exemple nom@cabinet.fr."),
+        ],
     )
     phone = StringField("Téléphone", validators=[Optional(), Length(max=40)])
     logo = FileField("Logo (PNG ou JPEG, 1 Mo au plus)")
@@ -83,8 +89,12 @@ class ProfileForm(FrenchForm):
 def clients_list():
     """The consultant's clients: search, sort, pagination."""
     query, sort = request.args.get("q", "")[:120], request.args.get("tri", "recent")
+    if has_nul(query):
+        return render_error(400, "La recherche contient un caractère non autorisé.")
     page = request.args.get("page", 1, type=int) or 1
-    found = clients.search_clients(current_user, query, sort, max(page, 1))
+    if not 1 <= page <= MAX_PAGE:
+        return render_error(400, "Ce numéro de page n’existe pas.")
+    found = clients.search_clients(current_user, query, sort, page)
     return render_template("consultant/clients.html", page=found, query=query, sort=sort)
 
 

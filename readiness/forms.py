@@ -3,7 +3,6 @@
 from collections.abc import Mapping
 from typing import Any
 
-from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import Field, IntegerField, RadioField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -11,7 +10,6 @@ from wtforms.validators import (
     DataRequired,
     InputRequired,
     Length,
-    NumberRange,
     Optional,
     StopValidation,
     ValidationError,
@@ -19,6 +17,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from readiness.content import Question, Questionnaire, Step
+from readiness.safe_input import SafeForm, SafeNumberRange
 
 REQUIRED_TEXT = "Ce champ est obligatoire."
 REQUIRED_CHOICE = "Choisissez une réponse."
@@ -50,9 +49,8 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class StepForm(FlaskForm):
-    class Meta:
-        locales = ("fr_FR", "fr")
+class StepForm(SafeForm):
+    pass
 
 
 def _exclusive(question: Question):
@@ -83,7 +81,7 @@ def build_field(question: Question) -> Field:
         )
     if question.type == "integer":
         required = InputRequired(REQUIRED_TEXT) if question.required else Optional()
-        bounds = NumberRange(
+        bounds = SafeNumberRange(
             question.min,
             question.max,
             message=f"Saisissez un nombre entre {question.min} et {question.max}.",

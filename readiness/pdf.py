@@ -20,6 +20,7 @@ from markupsafe import Markup
 
 from readiness import pdf_cache
 from readiness.content import load_report_texts
+from readiness.extensions import db
 from readiness.formatting import (
     MONTHS,
     fr_action_time,
@@ -59,14 +60,24 @@ SHORT_MONTHS += ("oct.", "nov.", "déc.")
 
 
 def plan_pdf(report: dict[str, Any]) -> bytes:
-    """The plan's PDF, from the database cache when this version was already rendered."""
+    """The plan's PDF, from the database cache when this version was already rendered.
+
+    A new render holds no database connection while WeasyPrint works; if the cache
+    cannot be stored afterwards, the PDF is returned anyway.
+    """
     key = cache_key(report)
     if key is None or not has_app_context():
         return render_plan(report)
     document = pdf_cache.load(report["token"], key)
-    if document is None:
-        document = render_plan(report)
+    if document is not None:
+        return document
+    db.session.close()  # back to the pool: no connection sits idle in a transaction
+    document = render_plan(report)
+    try:
         pdf_cache.store(report["token"], key, document)
+    except Exception as error:  # no traceback: its SQL parameters would name the diagnostic
+        current_app.logger.warning("PDF rendered but not cached: %s", type(error).__name__)
+        db.session.rollback()
     return document
 
 

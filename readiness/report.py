@@ -11,7 +11,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from readiness import clients, meetings, results
+from readiness import clients, meetings, results, throttle
 from readiness.errors import render_error
 from readiness.forms import make_whatif_form, whatif_answers
 
@@ -84,6 +84,14 @@ def _pdf_response(report: dict):
     """The report's PDF as a download, or a French 503 page when rendering takes too long."""
     from readiness import pdf, pdf_jobs
 
+    if pdf_jobs.cached(report) is None and not throttle.take(
+        "PDF_RATE_LIMIT", throttle.client_address()
+    ):
+        return render_error(
+            429,
+            "Vous avez demandé beaucoup de PDF en peu de temps. Patientez une minute ; "
+            "votre plan reste consultable à l'écran.",
+        )
     try:
         document = pdf_jobs.fetch(report)
     except pdf.PdfTimeout:
