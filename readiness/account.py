@@ -2,27 +2,28 @@
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required, login_user
-from flask_wtf import FlaskForm
 from wtforms import PasswordField
-from wtforms.validators import DataRequired, EqualTo
+from wtforms.validators import DataRequired, EqualTo, Length
 
 from readiness import sessions
 from readiness.extensions import db, limiter
 from readiness.passwords import hash_password, password_problem, verify_password
+from readiness.safe_input import SafeForm
 
 bp = Blueprint("account", __name__, url_prefix="/conseil")
 
 
-class PasswordForm(FlaskForm):
-    class Meta:
-        locales = ("fr_FR", "fr")
-
+class PasswordForm(SafeForm):
     current = PasswordField(
         "Mot de passe actuel", validators=[DataRequired("Saisissez votre mot de passe actuel.")]
     )
     new = PasswordField(
         "Nouveau mot de passe",
-        validators=[DataRequired("Saisissez un nouveau mot de passe.")],
+        validators=[
+            DataRequired("Saisissez un nouveau mot de passe."),
+            # zxcvbn slows down sharply on very long inputs
+            Length(max=200, message="200 caractères au maximum."),
+        ],
     )
     confirm = PasswordField(
         "Confirmez le nouveau mot de passe",

@@ -61,7 +61,12 @@ def get_assessment(token: str):
 @bp.post("/score")
 def score():
     """Answers JSON → result JSON; nothing is stored. 400 with field errors on bad input."""
-    payload = request.get_json(silent=True)
+    try:
+        payload = request.get_json(silent=True)
+    except RecursionError:  # the stdlib parser recurses once per nesting level
+        return jsonify(
+            {"error": "Réponses invalides", "errors": {"answers": ["JSON bien trop imbriqué."]}}
+        ), 400
     answers, errors = validate_payload(questionnaire(), payload)
     if errors:
         return jsonify({"error": "Réponses invalides", "errors": errors}), 400

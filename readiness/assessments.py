@@ -128,7 +128,8 @@ def saved_steps(assessment: Assessment) -> dict[str, dict[str, Any]]:
     Right after ``find`` they come with the diagnostic; any later call reads them again.
     """
     fresh = assessment.__dict__.pop("_fresh_steps", None)
-    if fresh is not None:
+    # Only while nothing was committed, rolled back or expired since (that unloads "id").
+    if fresh is not None and "id" in assessment.__dict__:
         return fresh
     # Core on the session's connection: plain rows, none of the ORM's bookkeeping.
     rows = db.session.connection().execute(_SAVED_STEPS, {"assessment_id": assessment.id})

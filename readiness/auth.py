@@ -6,28 +6,30 @@ from flask import (
     flash,
     redirect,
     render_template,
-    request,
     session,
     url_for,
 )
 from flask_login import current_user, login_required, login_user, logout_user
-from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
-from readiness import sessions
-from readiness.extensions import db, limiter
+from readiness import sessions, throttle
+from readiness.errors import render_error
+from readiness.extensions import db
 from readiness.models import Consultant
-from readiness.passwords import verify_password
+from readiness.passwords import verify_password_of
+from readiness.safe_input import SafeForm
+
+TOO_MANY = (
+    "Trop de tentatives de connexion en peu de temps. Patientez quelques minutes avant de "
+    "réessayer."
+)
 
 bp = Blueprint("auth", __name__)
 
 
-class LoginForm(FlaskForm):
-    class Meta:
-        locales = ("fr_FR", "fr")
-
+class LoginForm(SafeForm):
     email = EmailField(
         "Adresse e-mail",
         validators=[DataRequired("Saisissez votre adresse e-mail."), Length(max=254)],
@@ -44,27 +46,33 @@ def find_by_email(email: str) -> Consultant | None:
 
 
 @bp.route("/connexion", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
 def login():
     """Sign in; a new session is started so an old cookie cannot be reused."""
     form = LoginForm()
+    address = throttle.client_address()
+    if form.is_submitted() and not throttle.allowed("LOGIN_RATE_LIMIT", address):
+        current_app.logger.warning("login throttled: address %s", address)
+        return render_error(429, TOO_MANY)
     if form.validate_on_submit():
         consultant = find_by_email(form.email.data)
-        if (
-            consultant
-            and consultant.active
-            and verify_password(consultant.password_hash, form.password.data)
-        ):
+        account = consultant.id if consultant else form.email.data.strip().lower()
+        known = consultant is not None and throttle.is_known_device(consultant.id)
+        if not known and not throttle.allowed("LOGIN_ACCOUNT_RATE_LIMIT", str(account)):
+            current_app.logger.warning("login throttled: account %s from %s", account, address)
+            return render_error(429, TOO_MANY)
+        # Unknown and deactivated accounts cost the same Argon2 verification as real ones.
+        if verify_password_of(consultant, form.password.data) and consultant.active:
             session.clear()
             login_user(consultant)
             sessions.start()
-            current_app.logger.info(
-                "login ok: consultant %s from %s", consultant.id, request.remote_addr
-            )
-            return redirect(url_for("consultant.clients_list"))
-        current_app.logger.warning(
-            "login failed for %r from %s", form.email.data, request.remote_addr
-        )
+            current_app.logger.info("login ok: consultant %s from %s", consultant.id, address)
+            response = redirect(url_for("consultant.clients_list"))
+            throttle.remember_device(response, consultant.id)
+            return response
+        throttle.hit("LOGIN_RATE_LIMIT", address)
+        if not known:
+            throttle.hit("LOGIN_ACCOUNT_RATE_LIMIT", str(account))
+        current_app.logger.warning("login failed for %r from %s", form.email.data, address)
         form.password.errors.append("Adresse e-mail ou mot de passe incorrect.")
     return render_template("login.html", form=form), (422 if form.errors else 200)
 

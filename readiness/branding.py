@@ -2,6 +2,7 @@
 
 import base64
 import io
+import warnings
 
 from PIL import Image, UnidentifiedImageError
 
@@ -20,11 +21,21 @@ def clean_logo(data: bytes) -> bytes:
     if len(data) > MAX_BYTES:
         raise LogoError("Le logo ne doit pas dépasser 1 Mo.")
     try:
+        with warnings.catch_warnings():
+            # Pillow warns, then refuses, past its own pixel limit: both mean "too big" here.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            return _reencode(data)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise LogoError("Cette image est trop grande (25 millions de pixels au plus).") from None
+
+
+def _reencode(data: bytes) -> bytes:
+    try:
         with Image.open(io.BytesIO(data)) as probe:
             if probe.format not in ALLOWED_FORMATS:
                 raise LogoError("Le logo doit être une image PNG ou JPEG.")
             if probe.width * probe.height > MAX_PIXELS:
-                raise LogoError("Cette image est trop grande.")
+                raise LogoError("Cette image est trop grande (25 millions de pixels au plus).")
             probe.verify()
         with Image.open(io.BytesIO(data)) as image:
             image = image.convert("RGBA")

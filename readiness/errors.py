@@ -1,7 +1,12 @@
 """French error pages (and JSON errors under /api/)."""
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+
+from readiness.extensions import db
+
+RETRY_AFTER_SECONDS = 30
 
 MESSAGES = {
     400: ("Requête invalide", "La page a peut-être expiré. Rechargez-la et recommencez."),
@@ -23,9 +28,11 @@ MESSAGES = {
 def render_error(code: int, detail: str | None = None):
     """A French error page, or a JSON body for API calls."""
     title, message = MESSAGES.get(code, MESSAGES[500])
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if code == 503 else {}
     if request.path.startswith("/api/"):
-        return jsonify({"error": title, "detail": detail or message}), code
-    return render_template("error.html", title=title, message=detail or message), code
+        return jsonify({"error": title, "detail": detail or message}), code, headers
+    page = render_template("error.html", title=title, message=detail or message)
+    return page, code, headers
 
 
 def register(app: Flask) -> None:
@@ -35,6 +42,17 @@ def register(app: Flask) -> None:
             400,
             "Le formulaire a expiré ou n’a pas été envoyé depuis cette page. "
             "Rechargez la page et envoyez-le de nouveau.",
+        )
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(error):
+        """SQLite busy past its timeout, or PostgreSQL unreachable: try again, not a 500."""
+        current_app.logger.warning("database unavailable: %s", error.orig)
+        db.session.rollback()
+        return render_error(
+            503,
+            "La base de données est momentanément occupée. Vos réponses déjà enregistrées "
+            "sont conservées : réessayez dans un instant.",
         )
 
     for code in (400, 404, 405, 413, 429, 500):

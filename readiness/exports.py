@@ -40,17 +40,22 @@ def to_csv(q: Questionnaire, records: list[dict[str, Any]]) -> str:
     for r in records:
         scores = r["scores"] or {}
         answers = r["answers"]
-        writer.writerow(
-            [r["client"], r["client_id"], r["created_at"], r["updated_at"], r["verdict"] or ""]
-            + [scores.get(d, "") for d in DIMENSIONS]
-            + [_cell(answers.get(qid)) for qid in question_ids]
-        )
+        row = [r["client"], r["client_id"], r["created_at"], r["updated_at"], r["verdict"]]
+        row += [scores.get(d) for d in DIMENSIONS] + [answers.get(qid) for qid in question_ids]
+        writer.writerow([_cell(value) for value in row])
     return out.getvalue()
 
 
-def _cell(value: Any) -> str:
+# A text cell starting with one of these runs as a formula in a spreadsheet (OWASP CSV
+# injection); full-width variants too, since some spreadsheets normalise them.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+
+
+def _cell(value: Any) -> Any:
+    """A CSV cell: numbers as they are, every text neutralised against formulas."""
     if value is None:
         return ""
-    text = " | ".join(value) if isinstance(value, list) else str(value)
-    # A cell starting with = + - @ would run as a formula in a spreadsheet.
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    text = " | ".join(map(str, value)) if isinstance(value, list) else str(value)
+    return "'" + text if text.lstrip(" ")[:1] in FORMULA_STARTS else text

@@ -4,7 +4,6 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import Field, RadioField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -21,6 +20,7 @@ from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 from readiness.content import Question, Questionnaire, Step
 from readiness.formatting import fr_number
 from readiness.numbers import NumberError, parse_number, plain
+from readiness.safe_input import SafeForm
 
 REQUIRED_TEXT = "Ce champ est obligatoire."
 REQUIRED_CHOICE = "Choisissez une réponse."
@@ -74,9 +74,8 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class StepForm(FlaskForm):
-    class Meta:
-        locales = ("fr_FR", "fr")
+class StepForm(SafeForm):
+    pass
 
 
 def _exclusive(question: Question):

@@ -1,5 +1,8 @@
 """Password hashing (Argon2) and the strength rule for consultant accounts."""
 
+import secrets
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from zxcvbn import zxcvbn
@@ -17,6 +20,20 @@ def verify_password(password_hash: str, password: str) -> bool:
         return hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+def verify_password_of(account, password: str) -> bool:
+    """Check ``password`` against the account's hash, or against a dummy hash when there
+    is no such account, so both answers take the same time."""
+    if account is None:
+        verify_password(_dummy_hash(), password)
+        return False
+    return verify_password(account.password_hash, password)
+
+
+@cache
+def _dummy_hash() -> str:
+    return hasher.hash(secrets.token_urlsafe(16))
 
 
 def password_problem(password: str, user_inputs: tuple[str, ...] = ()) -> str | None:

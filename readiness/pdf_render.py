@@ -7,6 +7,7 @@ import os
 import resource
 import selectors
 import signal
+import stat
 import threading
 import time
 import traceback
@@ -125,6 +126,7 @@ def _child(function, args: tuple, write_end: int) -> None:
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, signal.SIG_DFL)
         os.nice(RENDER_NICENESS)  # web requests first: a render uses the CPU they leave
+        _close_sockets()
         _limit_memory()
         gc.disable()  # the process ends right after: collecting would only cost time
         payload = b"\0" + function(*args)
@@ -136,6 +138,21 @@ def _child(function, args: tuple, write_end: int) -> None:
             view = view[os.write(write_end, view) :]
     finally:
         os._exit(0)
+
+
+def _close_sockets() -> None:
+    """Close the sockets the child inherited (clients of a threaded web worker, database):
+    a kept-alive client connection the parent closes must not stay open in the child."""
+    try:
+        fds = [int(name) for name in os.listdir("/proc/self/fd")]
+    except OSError:
+        return
+    for fd in fds:
+        try:
+            if stat.S_ISSOCK(os.fstat(fd).st_mode):
+                os.close(fd)
+        except OSError:
+            continue
 
 
 def _limit_memory() -> None:

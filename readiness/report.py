@@ -11,7 +11,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from readiness import clients, result_view, results
+from readiness import clients, meetings, result_view, results, throttle
 from readiness.errors import render_error
 from readiness.forms import make_whatif_form, whatif_answers
 
@@ -35,6 +35,7 @@ def result(token: str):
         return redirect_response
     saved = results.result_for(assessment, answers)  # the page needs no branding, notes, PDF key
     content = results.content()
+    owner = clients.owns(current_user, assessment)
     form = make_whatif_form(content.questionnaire, answers, request.args or None)
     scenario, changed = None, answers
     if request.args and form.validate():
@@ -60,7 +61,10 @@ def result(token: str):
         declared=declared,
         questions=content.questionnaire.questions,
         peers=results.peers_for(changed if scenario else answers),
-        owner=clients.owns(current_user, assessment),
+        owner=owner,
+        since=meetings.since_previous(assessment, content.questionnaire, answers, content.texts)
+        if owner
+        else None,
     ), (422 if form.errors else 200)
 
 
@@ -112,6 +116,14 @@ def _pdf_response(report: dict):
     """The report's PDF as a download, or a French 503 page when rendering takes too long."""
     from readiness import pdf, pdf_jobs
 
+    if pdf_jobs.cached(report) is None and not throttle.take(
+        "PDF_RATE_LIMIT", throttle.client_address()
+    ):
+        return render_error(
+            429,
+            "Vous avez demandé beaucoup de PDF en peu de temps. Patientez une minute ; "
+            "votre plan reste consultable à l'écran.",
+        )
     try:
         document = pdf_jobs.fetch(report)
     except pdf.PdfTimeout:

@@ -14,12 +14,15 @@ from flask import (
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from readiness import assessments, clients, pdf_jobs, results
+from readiness import assessments, clients, pdf_jobs, results, throttle
+from readiness.errors import render_error
 from readiness.forms import cleaned_answers, make_step_form
 from readiness.results import labelled_answers
+from readiness.safe_input import NUL_MESSAGE, has_nul
 
 bp = Blueprint("wizard", __name__)
 NOTE_MAX_LENGTH = 5000
+DRAFT_MAX_CHARS = 1500  # more would overflow the session cookie and log the visitor out
 
 
 def questionnaire():
@@ -36,7 +39,13 @@ def landing():
 
 @bp.post("/commencer")
 def begin():
-    """Create a diagnostic (once per start form) and open its first step."""
+    """Create a diagnostic (once per start form, a few per minute per address)."""
+    if not throttle.take("START_RATE_LIMIT", throttle.client_address()):
+        return render_error(
+            429,
+            "Beaucoup de diagnostics ont été commencés depuis votre connexion. "
+            "Patientez quelques minutes avant d’en commencer un autre.",
+        )
     assessment = assessments.start(questionnaire(), request.form.get("debut"))
     return redirect(
         url_for("wizard.step", token=assessment.token, step_id=questionnaire().step_ids[0])
@@ -81,8 +90,7 @@ def step(token: str, step_id: str):
                 return redirect(url_for("wizard.summary", token=token))
             return redirect(_neighbour_url(token, step_id, -1 if going_back else 1))
         if going_back and not note_error:
-            _drafts(token)[step_id] = request.form.to_dict(flat=False)
-            session.modified = True
+            _keep_draft(token, step_id)
             return redirect(_neighbour_url(token, step_id, -1))
     if meeting and note is None:
         note = clients.notes_of(assessment).get(step_id, "")
@@ -120,12 +128,16 @@ def summary(token: str):
     )
 
 
-def _posted_note(meeting: bool) -> tuple[str | None, bool]:
-    """The consultant's note sent with the step (meeting mode), and whether it is too long."""
+def _posted_note(meeting: bool) -> tuple[str | None, str | None]:
+    """The consultant's note sent with the step (meeting mode), and what is wrong with it."""
     if not meeting or request.method != "POST":
-        return None, False
+        return None, None
     note = request.form.get("note", "")
-    return note, len(note) > NOTE_MAX_LENGTH
+    if len(note) > NOTE_MAX_LENGTH:
+        return note, f"{NOTE_MAX_LENGTH} caractères au maximum."
+    if has_nul(note):
+        return note.replace("\x00", ""), NUL_MESSAGE
+    return note, None
 
 
 def _drafts(token: str) -> dict:
@@ -135,6 +147,15 @@ def _drafts(token: str) -> dict:
         drafts.clear()  # keep the cookie small: one diagnostic's drafts at a time
         drafts[token] = {}
     return drafts[token]
+
+
+def _keep_draft(token: str, step_id: str) -> None:
+    """Keep what was typed for this step, if it fits in the session cookie (4 kB)."""
+    draft = {k: v for k, v in request.form.to_dict(flat=False).items() if k != "csrf_token"}
+    size = sum(len(key) + len(value) for key, values in draft.items() for value in values)
+    if size <= DRAFT_MAX_CHARS and not any(has_nul(v) for vs in draft.values() for v in vs):
+        _drafts(token)[step_id] = draft
+        session.modified = True
 
 
 def _posted_or_draft(token: str, step_id: str) -> MultiDict | None:

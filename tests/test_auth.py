@@ -1,6 +1,7 @@
 """Consultant sign-in: success, failure, rate limit, session renewal, CLI accounts."""
 
 import logging
+import uuid
 
 from tests.conftest import PASSWORD
 
@@ -118,9 +119,10 @@ def test_rate_limit_can_live_in_redis(database, tmp_path):
     except redis.exceptions.ConnectionError:
         pytest.skip("no Redis on 127.0.0.1:6379")
     from readiness import create_app
-    from readiness.extensions import db, limiter
+    from readiness.extensions import db
     from tests.conftest import Consultants
 
+    prefix = f"test-{uuid.uuid4().hex}"
     url, options = database
     config = {
         "TESTING": True,
@@ -128,21 +130,24 @@ def test_rate_limit_can_live_in_redis(database, tmp_path):
         "SQLALCHEMY_DATABASE_URI": url,
         "SQLALCHEMY_ENGINE_OPTIONS": options,
         "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379",
+        # Our own keys: parallel test runs share this Redis; nothing global is flushed.
+        "RATELIMIT_STORAGE_OPTIONS": {"key_prefix": prefix},
         "LOGIN_RATE_LIMIT": "2 per minute",
     }
     first, second = create_app(config), create_app(config)
     with first.app_context():
         db.drop_all()
         db.create_all()
-        limiter.reset()  # counters left in Redis by an earlier run
     try:
         one = Consultants(first, first.test_client())
         two = Consultants(second, second.test_client())
         assert one.login(password="x" * 12).status_code == 422
         assert two.login(password="x" * 12).status_code == 422
         assert one.login(password="x" * 12).status_code == 429
-        assert server.keys("LIMITS*")  # the counter lives in Redis, not in memory
+        assert server.keys(f"{prefix}*")  # the counter lives in Redis, not in memory
     finally:
+        for key in server.scan_iter(f"{prefix}*"):
+            server.delete(key)
         with first.app_context():
             db.drop_all()
             db.engine.dispose()

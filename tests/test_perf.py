@@ -96,3 +96,17 @@ def test_sqlite_commits_without_waiting_for_the_disk(app):
             pytest.skip("SQLite setting")
         assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert db.session.execute(text("PRAGMA synchronous")).scalar() == 1  # NORMAL
+
+
+def test_steps_read_with_the_diagnostic_are_not_reused_after_a_commit(app, wizard):
+    from readiness import assessments
+    from readiness.models import AssessmentStep
+
+    token = wizard.complete()
+    with app.app_context():
+        assessment = assessments.find(token)
+        db.session.execute(
+            AssessmentStep.__table__.delete().where(AssessmentStep.step_id == "resources")
+        )
+        db.session.commit()
+        assert "resources" not in assessments.saved_steps(assessment)

@@ -1,7 +1,7 @@
 """assessments: erased_at (the owner erased it) and start_nonce (one diagnostic per start click)
 
 Revision ID: e5a7d1c3b9f2
-Revises: 404fdb9ff504
+Revises: 8e41c07d2a95
 Create Date: 2026-11-22 16:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'e5a7d1c3b9f2'
-down_revision = '404fdb9ff504'
+down_revision = '8e41c07d2a95'
 branch_labels = None
 depends_on = None
 
