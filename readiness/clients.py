@@ -1,6 +1,7 @@
 """Service: a consultant's clients and their diagnostics over time."""
 
 import secrets
+from datetime import date
 
 from flask import abort
 from flask_login import current_user
@@ -9,7 +10,15 @@ from sqlalchemy import case, delete, func, select
 from readiness import assessments, community
 from readiness.content import Questionnaire
 from readiness.extensions import db
-from readiness.models import Assessment, AssessmentStep, Client, Consultant, utcnow
+from readiness.models import (
+    ActionFollowUp,
+    Assessment,
+    AssessmentStep,
+    Client,
+    ClientSending,
+    Consultant,
+    utcnow,
+)
 from readiness.pdf_cache import PdfCache
 from readiness.rules.schema import VERDICTS
 
@@ -74,8 +83,8 @@ def owns(consultant, assessment: Assessment) -> bool:
     )
 
 
-def save_client(client: Client, name: str, contact: str) -> Client:
-    client.name, client.contact = name, contact
+def save_client(client: Client, name: str, contact: str, email: str = "") -> Client:
+    client.name, client.contact, client.email = name, contact, email
     db.session.add(client)
     db.session.commit()
     return client
@@ -92,18 +101,24 @@ def client_assessments(client: Client) -> list[Assessment]:
     )
 
 
-def start_for_client(client: Client, questionnaire: Questionnaire) -> Assessment:
-    """A new diagnostic for the client, pre-filled from the previous one when there is one."""
+def start_for_client(
+    client: Client, questionnaire: Questionnaire, meeting_on: date | None = None
+) -> Assessment:
+    """A new diagnostic for the client, pre-filled from the previous one when there is one.
+
+    The company name comes from the client record, so it is not typed again.
+    """
     previous = next(reversed(client_assessments(client)), None)
-    prefill = None
+    prefill = {}
     if previous is not None:
         steps = assessments.saved_steps(previous)
-        prefill = assessments.merged_answers(questionnaire, steps) or previous.prefill
+        prefill = assessments.merged_answers(questionnaire, steps) or previous.prefill or {}
     assessment = Assessment(
         token=secrets.token_urlsafe(assessments.TOKEN_BYTES),
         questionnaire_version=questionnaire.version,
         client_id=client.id,
-        prefill=prefill,
+        prefill={**prefill, "company_name": client.name},
+        meeting_on=meeting_on,
     )
     client.last_assessment_at = utcnow()
     db.session.add(assessment)
@@ -137,6 +152,8 @@ def delete_client(client: Client) -> None:
     ids = select(Assessment.id).where(Assessment.client_id == client.id)
     groups = community.forget(list(db.session.scalars(ids)))
     db.session.execute(delete(PdfCache).where(PdfCache.assessment_id.in_(ids)))
+    db.session.execute(delete(ActionFollowUp).where(ActionFollowUp.assessment_id.in_(ids)))
+    db.session.execute(delete(ClientSending).where(ClientSending.client_id == client.id))
     db.session.execute(delete(AssessmentStep).where(AssessmentStep.assessment_id.in_(ids)))
     db.session.execute(delete(Assessment).where(Assessment.client_id == client.id))
     db.session.delete(client)

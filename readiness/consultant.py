@@ -5,10 +5,10 @@ import json
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf.file import FileField
-from wtforms import EmailField, StringField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms import DateField, EmailField, StringField
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
-from readiness import branding, clients, community, exports, results
+from readiness import branding, clients, community, exports, mail, meetings, results, sending
 from readiness.errors import render_error
 from readiness.extensions import db
 from readiness.safe_input import SafeForm, has_nul
@@ -39,6 +39,32 @@ class ClientForm(FrenchForm):
         "Contact (facultatif)",
         validators=[Optional(), Length(max=200, message="200 caractères au maximum.")],
     )
+    email = EmailField(
+        "E-mail du client (facultatif, pour lui envoyer son plan)",
+        validators=[
+            Optional(),
+            Length(max=254, message="254 caractères au maximum."),
+            Email("Saisissez une adresse e-mail valide, par exemple nom@entreprise.fr."),
+        ],
+    )
+
+
+class MeetingForm(FrenchForm):
+    # ISO from a date picker, or typed the French way where there is none.
+    meeting_on = DateField(
+        "Date du rendez-vous",
+        format=["%Y-%m-%d", "%d/%m/%Y"],
+        validators=[DataRequired("Saisissez la date du rendez-vous (jj/mm/aaaa).")],
+    )
+    next_meeting_on = DateField(
+        "Prochain rendez-vous (facultatif)",
+        format=["%Y-%m-%d", "%d/%m/%Y"],
+        validators=[Optional()],
+    )
+
+    def validate_next_meeting_on(self, field):
+        if field.data and self.meeting_on.data and field.data <= self.meeting_on.data:
+            raise ValidationError("Le prochain rendez-vous doit venir après celui-ci.")
 
 
 class ProfileForm(FrenchForm):
@@ -80,6 +106,7 @@ def client_new():
             clients.Client(consultant_id=current_user.id),
             form.name.data.strip(),
             form.contact.data or "",
+            (form.email.data or "").strip(),
         )
         return redirect(url_for("consultant.client_page", client_id=client.id))
     return render_template("consultant/client_form.html", form=form, client=None), (
@@ -92,7 +119,9 @@ def client_edit(client_id: int):
     client = clients.owned_client(current_user, client_id)
     form = ClientForm(obj=client)
     if form.validate_on_submit():
-        clients.save_client(client, form.name.data.strip(), form.contact.data or "")
+        clients.save_client(
+            client, form.name.data.strip(), form.contact.data or "", (form.email.data or "").strip()
+        )
         flash("Client enregistré.")
         return redirect(url_for("consultant.client_page", client_id=client.id))
     return render_template("consultant/client_form.html", form=form, client=client), (
@@ -103,22 +132,111 @@ def client_edit(client_id: int):
 @bp.get("/clients/<int:client_id>")
 def client_page(client_id: int):
     """A client's diagnostics over time, with progress between two of them."""
-    client = clients.owned_client(current_user, client_id)
+    return _client_page(clients.owned_client(current_user, client_id))
+
+
+def _client_page(client, meeting_form=None, follow_up_errors=None, status=200):
+    """The client page; forms posted with errors are shown again with their messages."""
     history = results.history(client)
     progress = results.progress(
         history, request.args.get("avant", type=int), request.args.get("apres", type=int)
     )
+    latest = clients.client_assessments(client)[-1] if history else None
+    followed = meetings.latest_completed(history)
+    labels = results.content().texts.follow_up
+    since = None
+    if followed:
+        assessment = clients.owned_assessment(current_user, followed["token"])
+        answers = results.completed_answers(assessment)
+        since = meetings.since_previous(
+            assessment, results.content().questionnaire, answers, results.content().texts
+        )
+    if meeting_form is None and latest is not None:
+        meeting_form = MeetingForm(
+            formdata=None,
+            meeting_on=latest.meeting_on or meetings.today(),
+            next_meeting_on=latest.next_meeting_on,
+        )
     return render_template(
-        "consultant/client.html", client=client, history=history, progress=progress
-    )
+        "consultant/client.html",
+        client=client,
+        history=history,
+        progress=progress,
+        latest=latest,
+        meeting_form=meeting_form,
+        followed=followed,
+        follow_up=meetings.follow_up_of(assessment) if followed else {},
+        follow_up_errors=follow_up_errors or {},
+        follow_up_labels=labels,
+        since=since,
+        sendings=meetings.sendings(client),
+        mail_configured=mail.is_configured(),
+    ), status
+
+
+@bp.post("/diagnostics/<token>/rendez-vous")
+def meeting_dates(token: str):
+    """The date of the meeting and, optionally, of the next one."""
+    assessment = clients.owned_assessment(current_user, token)
+    form = MeetingForm()
+    if not form.validate():
+        return _client_page(assessment.client, meeting_form=form, status=422)
+    meetings.set_meeting_dates(assessment, form.meeting_on.data, form.next_meeting_on.data)
+    flash("Dates de rendez-vous enregistrées.")
+    return redirect(url_for("consultant.client_page", client_id=assessment.client_id))
+
+
+@bp.post("/diagnostics/<token>/suivi")
+def follow_up(token: str):
+    """Where the client stands on each action of this plan: done, in progress…"""
+    assessment = clients.owned_assessment(current_user, token)
+    if not FrenchForm().validate_on_submit():
+        return redirect(url_for("consultant.client_page", client_id=assessment.client_id))
+    actions = (assessment.result or {}).get("actions", [])
+    labels = results.content().texts.follow_up
+    entries, errors = meetings.read_follow_up(request.form, actions, labels)
+    if errors:
+        return _client_page(assessment.client, follow_up_errors=errors, status=422)
+    meetings.save_follow_up(assessment, entries)
+    flash("Suivi des actions enregistré.")
+    return redirect(url_for("consultant.client_page", client_id=assessment.client_id))
+
+
+@bp.post("/clients/<int:client_id>/envoyer")
+def send_plan(client_id: int):
+    """E-mail the client's plan (PDF, without notes) and the private link to the client."""
+    client = clients.owned_client(current_user, client_id)
+    back = redirect(url_for("consultant.client_page", client_id=client.id))
+    if not FrenchForm().validate_on_submit():
+        return back
+    if not mail.is_configured():
+        flash(
+            "L'envoi d'e-mails n'est pas configuré sur ce serveur (MAIL_SERVER) : "
+            "téléchargez le plan et envoyez-le vous-même."
+        )
+        return back
+    followed = meetings.latest_completed(results.history(client))
+    if not client.email or followed is None:
+        flash("Ajoutez l'e-mail du client (Modifier) et terminez un diagnostic avant d'envoyer.")
+        return back
+    try:
+        what = sending.send_plan(client, clients.owned_assessment(current_user, followed["token"]))
+    except mail.MailError:
+        flash("Le serveur d'e-mails n'a pas accepté l'envoi : réessayez dans un instant.")
+        return back
+    flash(f"Envoyé à {client.email} : {what}.")
+    return back
 
 
 @bp.post("/clients/<int:client_id>/diagnostics")
 def diagnostic_new(client_id: int):
     """Start a diagnostic: in meeting mode (open the wizard) or to send its link."""
     client = clients.owned_client(current_user, client_id)
-    assessment = clients.start_for_client(client, results.content().questionnaire)
-    if request.form.get("mode") == "reunion":
+    in_meeting = request.form.get("mode") == "reunion"
+    assessment = clients.start_for_client(
+        client, results.content().questionnaire, meetings.today() if in_meeting else None
+    )
+    if in_meeting:
         first = results.content().questionnaire.step_ids[0]
         return redirect(url_for("wizard.step", token=assessment.token, step_id=first))
     flash("Diagnostic créé : copiez son lien privé ci-dessous et envoyez-le à votre client.")

@@ -268,6 +268,7 @@ class ReportTexts(Strict):
     horizons: dict[str, str]
     roles: dict[str, str]
     dimensions: dict[str, str]
+    follow_up: dict[Literal["not_started", "in_progress", "done", "dropped"], str]
 
     @model_validator(mode="after")
     def _complete(self) -> "ReportTexts":
@@ -276,6 +277,8 @@ class ReportTexts(Strict):
         for name, ids in (("horizons", HORIZONS), ("roles", ROLES), ("dimensions", SCORES)):
             if tuple(getattr(self, name)) != ids:
                 raise ValueError(f"{name}: give a label to each of {list(ids)}, in this order")
+        if len(self.follow_up) != 4:
+            raise ValueError("follow_up: every status needs a label")
         return self
 
 

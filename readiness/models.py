@@ -1,11 +1,12 @@
 """Database models: consultants, their clients, diagnostics (Assessment) and saved steps."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     LargeBinary,
@@ -65,6 +66,8 @@ class Client(db.Model):
     )
     name: Mapped[str] = mapped_column(String(120))
     contact: Mapped[str] = mapped_column(String(200), default="")
+    # Where the plan and the private link are sent; optional.
+    email: Mapped[str] = mapped_column(String(254), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     # Kept up to date when a diagnostic is created or scored, to sort the list cheaply.
     last_assessment_at: Mapped[datetime | None] = mapped_column(
@@ -100,6 +103,9 @@ class Assessment(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     # Answers of the previous diagnostic, shown pre-filled until each step is saved again.
     prefill: Mapped[dict | None] = mapped_column(JSON, default=None)
+    # The consultant's meeting this diagnostic was made in, and the next one if planned.
+    meeting_on: Mapped[date | None] = mapped_column(Date, default=None)
+    next_meeting_on: Mapped[date | None] = mapped_column(Date, default=None)
 
     client: Mapped["Client | None"] = relationship(back_populates="assessments")
 
@@ -125,3 +131,32 @@ class AssessmentStep(db.Model):
     completed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     assessment: Mapped[Assessment] = relationship(back_populates="steps")
+
+
+class ActionFollowUp(db.Model):
+    """Between two meetings: where the client stands on one action of a diagnostic's plan."""
+
+    __tablename__ = "action_follow_ups"
+    __table_args__ = (UniqueConstraint("assessment_id", "action_id", name="uq_action_follow_up"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessments.id", ondelete="CASCADE"), index=True
+    )
+    action_id: Mapped[str] = mapped_column(String(64))
+    # An id of report.yaml's follow_up labels.
+    status: Mapped[str] = mapped_column(String(20))
+    comment: Mapped[str] = mapped_column(Text, default="", server_default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ClientSending(db.Model):
+    """One e-mail sent to a client (the client's history): when, to whom, what."""
+
+    __tablename__ = "client_sendings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"), index=True)
+    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    address: Mapped[str] = mapped_column(String(254))
+    what: Mapped[str] = mapped_column(String(200))

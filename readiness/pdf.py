@@ -39,6 +39,7 @@ from readiness.pdf_render import (  # noqa: F401  (PdfRenderError, write_pdf: re
     html_to_pdf,
     write_pdf,
 )
+from readiness.routine import routine_rows
 from readiness.schedule import delegable_actions, starter_schedule
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -124,14 +125,21 @@ def plan_context(report: dict[str, Any]) -> dict[str, Any]:
     sources = _Sources()
     day = _local_date(report["date"])
     declared = result["plan_load"]["declared_hours_per_week"]
-    actions = [dict(a, refs=sources.cite(a.get("evidence", []))) for a in result["actions"]]
+    # Actions marked done since the previous meeting are not scheduled again.
+    done = set((report.get("since") or {}).get("done_ids", []))
+    actions = [
+        dict(a, refs=sources.cite(a.get("evidence", [])), done=a["id"] in done)
+        for a in result["actions"]
+    ]
     misconceptions = [
         dict(m, refs=sources.cite(m.get("evidence", []))) for m in result["misconceptions"]
     ]
     principles = [
         dict(p, refs=sources.cite(p.get("evidence", []))) for p in result.get("principles", [])
     ]
-    soon = [a for a in actions if a["horizon"] in result["plan_load"]["horizons"]]
+    soon = [a for a in actions if a["horizon"] in result["plan_load"]["horizons"] and not a["done"]]
+    to_do = dict(result, actions=[a for a in result["actions"] if a["id"] not in done])
+    weeks = starter_schedule(to_do, declared, _next_monday(day))
     internal = bool(report.get("internal"))
     return {
         "report": report,
@@ -159,12 +167,19 @@ def plan_context(report: dict[str, Any]) -> dict[str, Any]:
         "soon_count": len(soon),
         "declared_hours": declared,
         "declared_eur": result["plan_load"]["declared_eur_per_month"],
-        "weeks": starter_schedule(result, declared, _next_monday(day)),
+        "weeks_scheduled": weeks,
+        "week_rows": routine_rows(weeks),
         "delegable": delegable_actions(result),
-        "kpis": _kpis(soon),
+        "kpis": _kpis(soon)[:KPI_ROWS],
+        "wall": _wall(report, result, soon, day),
         "progress": _progress(report.get("previous"), result["scores"], texts.dimensions),
         "previous_date": _previous_date(report.get("previous")),
+        "since": report.get("since"),
+        "meeting_text": fr_date(report["meeting_on"]) if report.get("meeting_on") else None,
         "sources": sources.items,
+        "source_columns": two_columns(sources.items, _source_weight),
+        "answer_columns": two_columns(report["answers"], _step_weight),
+        "regulation_columns": two_columns(result.get("regulations") or [], _regulation_weight),
         "age_warning": _age_warning(sources.items, day.year),
     }
 
@@ -178,6 +193,32 @@ def _age_warning(sources: list[dict[str, Any]], this_year: int) -> str | None:
     warning = content.rules.age_warning if content is not None else _rules().age_warning
     oldest = min(years)
     return warning["text"].format(oldest=oldest) if this_year - oldest >= warning["years"] else None
+
+
+def two_columns(items: list, weight) -> tuple[list, list]:
+    """Items split in two balanced halves, in order: two table cells lay out much faster
+    than CSS columns in WeasyPrint."""
+    total, running = sum(weight(i) for i in items), 0.0
+    for index, item in enumerate(items):
+        if running + weight(item) / 2 > total / 2:
+            return items[:index], items[index:]
+        running += weight(item)
+    return items, []
+
+
+def _source_weight(source: dict[str, Any]) -> float:
+    """About the lines a source takes in a column."""
+    return 1 + (len(source.get("text", "")) + len(str(source.get("source", "")))) / 60
+
+
+def _regulation_weight(rule: dict[str, Any]) -> float:
+    texts = [rule.get("text", ""), *rule.get("limits", []), *rule.get("mentions", [])]
+    return 3 + sum(len(t) for t in texts) / 50
+
+
+def _step_weight(step: dict[str, Any]) -> float:
+    """About the lines a step's answers take in a column."""
+    return 2 + sum(1 + (len(i["label"]) + len(str(i["value"]))) // 70 for i in step["items"])
 
 
 class _Sources:
@@ -206,6 +247,25 @@ def _kpis(actions: list[dict[str, Any]]) -> list[dict[str, Any]]:
             seen.add(action["kpi"])
             kpis.append({"kpi": action["kpi"], "action": action["title"]})
     return kpis
+
+
+KPI_ROWS = 10  # the indicators of the first actions: a grid a business will actually fill in
+WALL_ACTIONS = 3
+WALL_KPIS = 3
+REASSESS_AFTER = timedelta(weeks=13)  # the 90 days of the schedule
+
+
+def _wall(report, result, soon, day: date) -> dict[str, Any]:
+    """The page to pin on the wall: this week's three actions, the rhythm, three indicators."""
+    next_meeting = report.get("next_meeting")
+    return {
+        "actions": [{"title": a["title"], "time": fr_action_time(a)} for a in soon[:WALL_ACTIONS]],
+        "posts": (result.get("cadence") or {}).get("posts_per_week") or 0,
+        "channels": [c["label"] for c in result["channels"] if c["role"] == "primary"],
+        "kpis": [k["kpi"] for k in _kpis(soon)[:WALL_KPIS]],
+        "next_meeting": fr_date(next_meeting) if next_meeting else None,
+        "reassess": fr_date(day + REASSESS_AFTER),
+    }
 
 
 def _progress(previous, scores, labels) -> list[dict[str, Any]]:

@@ -11,7 +11,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from readiness import clients, results, throttle
+from readiness import clients, meetings, results, throttle
 from readiness.errors import render_error
 from readiness.forms import make_whatif_form, whatif_answers
 
@@ -35,6 +35,7 @@ def result(token: str):
         return redirect_response
     saved = results.result_for(assessment, answers)  # the page needs no branding, notes, PDF key
     content = results.content()
+    owner = clients.owns(current_user, assessment)
     form = make_whatif_form(content.questionnaire, answers, request.args or None)
     scenario, changed = None, answers
     if request.args and form.validate():
@@ -53,7 +54,10 @@ def result(token: str):
         declared=whatif_answers(form, answers) if scenario else answers,
         questions=content.questionnaire.questions,
         peers=results.peers_for(changed if scenario else answers),
-        owner=clients.owns(current_user, assessment),
+        owner=owner,
+        since=meetings.since_previous(assessment, content.questionnaire, answers, content.texts)
+        if owner
+        else None,
     ), (422 if form.errors else 200)
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import current_app
 
-from readiness import assessments, clients, community, peers
+from readiness import assessments, clients, community, meetings, peers
 from readiness.branding import logo_data_uri
 from readiness.content import Questionnaire
 from readiness.extensions import db
@@ -171,6 +171,8 @@ def history(client) -> list[dict[str, Any]]:
                 "token": assessment.token,
                 "created_at": assessment.created_at,
                 "updated_at": assessment.updated_at,
+                "meeting_on": assessment.meeting_on,
+                "next_meeting_on": assessment.next_meeting_on,
                 "result": None if answers is None else result_for(assessment, answers),
             }
         )
@@ -217,7 +219,7 @@ def previous_scores(assessment: Assessment) -> dict | None:
         answers = completed_answers(candidate)
         if answers is not None:
             return {
-                "date": candidate.updated_at,
+                "date": candidate.meeting_on or candidate.updated_at,
                 "scores": result_for(candidate, answers)["scores"],
             }
     return None
@@ -254,24 +256,30 @@ def build_report(
     consultant = consultant_branding(assessment)
     notes = step_notes(assessment) if internal else []
     previous = previous_scores(assessment)
+    since = meetings.since_previous(assessment, content().questionnaire, answers, content().texts)
+    meeting = {"meeting_on": assessment.meeting_on, "next_meeting": assessment.next_meeting_on}
     peer_data = peers_for(answers)
     # The community figures change whenever another diagnostic ends: kept apart in the key
     # so that a plan rendered with slightly older figures can be served while a fresh one
     # is rendered (pdf_jobs.fetch).
     published = {k: v for k, v in peer_data.items() if k != "community"}
     extras = json.dumps(
-        [consultant, notes, previous, internal, published], sort_keys=True, default=str
+        [consultant, notes, previous, internal, published, since, meeting],
+        sort_keys=True,
+        default=str,
     )
     community_part = json.dumps(peer_data.get("community"), sort_keys=True, default=str)
     return report_data(
         answers,
         result,
-        date=assessment.updated_at,
+        date=assessment.meeting_on or assessment.updated_at,
         token=assessment.token,
         consultant=consultant,
         notes=notes,
         internal=internal,
         previous=previous,
+        since=since,
+        **meeting,
         peers=peer_data,
         cache_key=hashlib.sha256(f"{current_key(answers)}|{extras}".encode()).hexdigest(),
         community_key=hashlib.sha256(community_part.encode()).hexdigest(),
@@ -295,6 +303,9 @@ def report_data(answers: dict[str, Any], result: dict[str, Any], **extra: Any) -
         "notes": [],
         "internal": False,
         "previous": None,
+        "since": None,
+        "meeting_on": None,
+        "next_meeting": None,
         "cache_key": None,
     }
     report.update(extra)

@@ -19,7 +19,7 @@ to ``migrations/manifest.sha256`` (see ``test_committed_migrations_are_never_edi
 """
 
 import hashlib
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -296,6 +296,40 @@ def fill_404fdb9ff504(conn):
     update(conn, "consultants", 1, session_version=3)
 
 
+def fill_8e41c07d2a95(conn):
+    """Plus meeting dates, a client's e-mail, an action's follow-up and an e-mail sent."""
+    fill_404fdb9ff504(conn)
+    update(conn, "clients", 1, email="contact@boulangerie-martin.fr")
+    update(conn, "assessments", 3, meeting_on=date(2026, 8, 20), next_meeting_on=date(2026, 11, 20))
+    insert(
+        conn,
+        "action_follow_ups",
+        [
+            {
+                "id": 1,
+                "assessment_id": 3,
+                "action_id": "write_promise",
+                "status": "done",
+                "comment": "Affichée en boutique",
+                "updated_at": at(8),
+            }
+        ],
+    )
+    insert(
+        conn,
+        "client_sendings",
+        [
+            {
+                "id": 1,
+                "client_id": 1,
+                "sent_at": at(8, 11),
+                "address": "contact@boulangerie-martin.fr",
+                "what": "Plan pour le client (PDF) et lien privé",
+            }
+        ],
+    )
+
+
 FILL = {
     "51a59b0babaa": fill_51a59b0babaa,
     "7c3e9a1d5f20": fill_7c3e9a1d5f20,
@@ -303,6 +337,7 @@ FILL = {
     "0aecb24b7e2c": fill_0aecb24b7e2c,
     "3d8f2b6c9e41": fill_3d8f2b6c9e41,
     "404fdb9ff504": fill_404fdb9ff504,
+    "8e41c07d2a95": fill_8e41c07d2a95,
 }
 
 

@@ -115,9 +115,10 @@ def test_the_plan_holds_verdict_actions_footer_and_answers(full_plan):
         assert horizon in text
     assert f"page 1 / {pages}" in text and f"page {pages} / {pages}" in text
     assert "22 novembre 2026" in text
+    unbroken = re.sub(r"(\w)- (\w)", r"\1-\2", text)  # « Quelques- uns » at a line end
     for step in report["answers"]:
         for item in step["items"]:
-            assert flat(item["value"]) in text
+            assert flat(item["value"]) in unbroken
     for heading in ("Vos 90 premiers jours", "Les indicateurs à suivre", "Vos progrès"):
         assert heading in text
     assert "Claire Dubois" in text and "Dubois Conseil" in text
@@ -145,6 +146,14 @@ def test_markup_typed_in_answers_is_printed_as_text_and_fetches_nothing(full_pla
     assert "&lt;img src=" in full_plan["html"]
     static = Path(pdf.STATIC_DIR).resolve().as_uri()
     assert full_plan["urls"] == [f"{static}/print.css"]
+
+
+def test_the_client_copy_never_prints_a_note(pdf_app):
+    notes = [{"step": "Vos ressources", "text": "Ne veut pas se montrer"}]
+    report = make_report(pdf_app, consultant=CONSULTANT, notes=notes)  # not internal
+    with pdf_app.app_context():
+        html = pdf.plan_html(report)
+    assert "Ne veut pas se montrer" not in html and "Copie interne" not in html
 
 
 def test_french_typography(full_plan):
@@ -305,3 +314,51 @@ def test_a_logo_that_is_not_an_inline_image_is_left_out(pdf_app):
     with pdf_app.app_context():
         html = pdf.plan_html(make_report(pdf_app, consultant=consultant))
     assert "127.0.0.1:9" not in html and "Claire Dubois" in html
+
+
+CASES = Path(__file__).parent / "cases"
+PAGE_LIMITS = {"solo": 8, "micro": 8, "small": 10, "medium": 10}
+
+
+@pytest.mark.parametrize("case", sorted(p.stem for p in CASES.glob("*.yaml")))
+def test_a_tpe_plan_fits_in_8_pages_and_a_pme_plan_in_10(pdf_app, case):
+    """The client's plan with branding and progress: other sections must keep within it."""
+    import yaml
+
+    answers = yaml.safe_load((CASES / f"{case}.yaml").read_text())["answers"]
+    scores = {"interest": 40, "readiness": 40, "philosophy": 40, "resources": 40}
+    previous = {"date": datetime(2026, 8, 20, tzinfo=UTC), "scores": scores}
+    report = make_report(pdf_app, answers, consultant=CONSULTANT, previous=previous)
+    with pdf_app.app_context():
+        pages, _ = pdf_text(pdf.render_plan(report))
+    assert pages <= PAGE_LIMITS[answers["headcount"]], f"{case}: {pages} pages"
+
+
+def test_page_one_is_the_page_to_pin_on_the_wall(pdf_app):
+    report = make_report(pdf_app, consultant=CONSULTANT)
+    with pdf_app.app_context():
+        document = pdf.render_plan(report)
+        context = pdf.plan_context(report)
+    first = flat(PdfReader(io.BytesIO(document)).pages[0].extract_text())
+    assert "Claire Dubois" in first and "Boulangerie Martin" in first
+    assert "Cette semaine" in first and "Votre rythme" in first
+    horizons = report["result"]["plan_load"]["horizons"]
+    soon = [a for a in report["result"]["actions"] if a["horizon"] in horizons]
+    for action in soon[:3]:
+        assert flat(action["title"]) in first
+    assert len(context["wall"]["kpis"]) == 3
+    for kpi in context["wall"]["kpis"]:
+        assert flat(kpi) in first
+    assert "Refaites le diagnostic vers le 21 février 2027" in first  # 13 weeks on
+    report = make_report(pdf_app, next_meeting=datetime(2027, 2, 15).date())
+    with pdf_app.app_context():
+        document = pdf.render_plan(report)
+    first = flat(PdfReader(io.BytesIO(document)).pages[0].extract_text())
+    assert "Prochain rendez-vous : 15 février 2027" in first
+
+
+def test_weeks_repeating_the_same_routine_are_one_row(pdf_app):
+    with pdf_app.app_context():
+        rows = pdf.plan_context(make_report(pdf_app))["week_rows"]
+    assert sum(r["last"] - r["first"] + 1 for r in rows) == 13
+    assert len(rows) < 13 and any(r["last"] > r["first"] for r in rows)

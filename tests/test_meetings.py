@@ -1,0 +1,227 @@
+"""Meetings: dates, the follow-up of a plan, a re-assessment that shows what changed, sending."""
+
+import io
+import re
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import func, select
+
+from readiness import meetings
+from readiness.extensions import db
+from readiness.models import ActionFollowUp, Assessment, Client, ClientSending
+from tests.conftest import SAMPLE_ANSWERS
+from tests.test_consultant import walk
+
+
+@pytest.fixture
+def claire(consultants):
+    consultants.create()
+    consultants.login()
+    return consultants
+
+
+def pdf_text(response) -> str:
+    assert response.status_code == 200, response.status_code
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(response.data)).pages)
+    return re.sub(r"[\s\u00a0\u202f]+", " ", text)
+
+
+def count(app, model) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model))
+
+
+def first_plan(app, client, token) -> list[dict]:
+    """The plan's actions (the result is computed when first shown)."""
+    assert client.get(f"/d/{token}/resultat").status_code == 200
+    with app.app_context():
+        return db.session.scalar(select(Assessment).where(Assessment.token == token)).result[
+            "actions"
+        ]
+
+
+def test_the_company_name_comes_from_the_client_record(claire, client):
+    client_id = claire.new_client("Garage Lenoir")
+    token = claire.new_diagnostic(client_id)
+    page = client.get(f"/d/{token}/profile").get_data(as_text=True)
+    assert 'value="Garage Lenoir"' in page
+
+
+def test_meeting_dates_today_by_default_then_set_and_checked(claire, client, app):
+    client_id = claire.new_client()
+    token = claire.new_diagnostic(client_id)
+    with app.app_context():
+        assert db.session.scalar(select(Assessment.meeting_on)) == meetings.today()
+    url = f"/conseil/diagnostics/{token}/rendez-vous"
+    bad = client.post(
+        url,
+        data={
+            "meeting_on": "2026-11-22",
+            "next_meeting_on": "2026-11-01",
+            "csrf_token": claire.csrf(),
+        },
+    )
+    assert bad.status_code == 422
+    assert "doit venir après celui-ci" in bad.get_data(as_text=True)
+    garbage = client.post(url, data={"meeting_on": "demain", "csrf_token": claire.csrf()})
+    assert garbage.status_code == 422
+    with app.app_context():
+        assert db.session.scalar(select(Assessment.next_meeting_on)) is None
+    ok = client.post(
+        url,
+        data={
+            "meeting_on": "2026-11-22",
+            "next_meeting_on": "2027-02-19",
+            "csrf_token": claire.csrf(),
+        },
+    )
+    assert ok.status_code == 302
+    walk(app, client, token)
+    page = client.get(f"/conseil/clients/{client_id}").get_data(as_text=True)
+    assert "Rendez-vous du 22 novembre 2026" in page and "19 février 2027" in page
+    text = pdf_text(client.get(f"/d/{token}/plan.pdf"))
+    assert "Rendez-vous du 22 novembre 2026" in text
+    assert "Prochain rendez-vous : 19 février 2027" in text
+
+
+def test_follow_up_is_stored_and_bad_input_is_refused(claire, client, app):
+    client_id = claire.new_client()
+    token = claire.new_diagnostic(client_id)
+    walk(app, client, token)
+    actions = first_plan(app, client, token)
+    page = client.get(f"/conseil/clients/{client_id}").get_data(as_text=True)
+    assert "Suivi du plan n° 1" in page.replace("&nbsp;", " ")
+    url = f"/conseil/diagnostics/{token}/suivi"
+    first, second = actions[0]["id"], actions[1]["id"]
+    bad = client.post(url, data={f"statut-{first}": "fini", "csrf_token": claire.csrf()})
+    assert bad.status_code == 422 and "Choisissez un état" in bad.get_data(as_text=True)
+    long = client.post(url, data={f"commentaire-{first}": "x" * 301, "csrf_token": claire.csrf()})
+    assert long.status_code == 422 and "300 caractères" in long.get_data(as_text=True)
+    assert count(app, ActionFollowUp) == 0
+    data = {
+        f"statut-{first}": "done",
+        f"commentaire-{first}": "Affichée en caisse",
+        f"statut-{second}": "in_progress",
+        "csrf_token": claire.csrf(),
+    }
+    assert client.post(url, data=data).status_code == 302
+    with app.app_context():
+        marks = meetings.follow_up_of(db.session.scalar(select(Assessment)))
+    assert marks[first] == {"status": "done", "comment": "Affichée en caisse"}
+    assert marks[second]["status"] == "in_progress"
+    assert len(marks) == len(actions)  # the others: not started
+
+
+def test_a_re_assessment_shows_what_was_done_what_changed_and_skips_done_actions(
+    claire, client, app
+):
+    from readiness import pdf, results
+
+    client_id = claire.new_client()
+    first_token = claire.new_diagnostic(client_id)
+    walk(app, client, first_token)
+    done = first_plan(app, client, first_token)[0]
+    client.post(
+        f"/conseil/diagnostics/{first_token}/suivi",
+        data={f"statut-{done['id']}": "done", "csrf_token": claire.csrf()},
+    )
+    token = claire.new_diagnostic(client_id)
+    walk(app, client, token, dict(SAMPLE_ANSWERS, hours_per_week=6, website="current"))
+    page = client.get(f"/conseil/clients/{client_id}").get_data(as_text=True)
+    assert "Depuis le diagnostic précédent" in page and "Progrès" in page
+    assert "Faite" in page and done["title"] in page
+    assert "Site à jour" in page or "current" not in page  # labels, never raw ids
+    result_page = client.get(f"/d/{token}/resultat").get_data(as_text=True)
+    assert "Depuis le diagnostic précédent" in result_page and "Les scores" in result_page
+    assert "Depuis le diagnostic" not in app.test_client().get(f"/d/{token}/resultat").get_data(
+        as_text=True
+    )  # the client's own view of the result page: no follow-up block
+    text = pdf_text(client.get(f"/d/{token}/plan.pdf"))
+    assert "Depuis votre dernier rendez-vous" in text and "Vos progrès" in text
+    assert "Réponse qui a changé" in text
+    with app.app_context():
+        assessment = db.session.scalar(select(Assessment).where(Assessment.token == token))
+        report = results.build_report(assessment, results.completed_answers(assessment))
+        context = pdf.plan_context(report)
+    assert report["since"]["done_ids"] == [done["id"]]
+    changed = {c["label"] for c in report["since"]["changed"]}
+    assert len(changed) == 2
+    scheduled = {t["id"] for w in context["weeks_scheduled"] for t in w["tasks"]}
+    assert done["id"] not in scheduled
+    assert done["title"] not in [a["title"] for a in context["wall"]["actions"]]
+
+
+def test_the_client_e_mail_is_optional_and_checked(claire, client, app):
+    client_id = claire.new_client()
+    url = f"/conseil/clients/{client_id}/modifier"
+    bad = client.post(
+        url,
+        data={
+            "name": "Boulangerie Martin",
+            "email": "pas-une-adresse",
+            "csrf_token": claire.csrf(),
+        },
+    )
+    assert bad.status_code == 422 and "adresse e-mail valide" in bad.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(Client.email)) == ""
+    ok = client.post(
+        url,
+        data={
+            "name": "Boulangerie Martin",
+            "email": "martin@example.fr",
+            "csrf_token": claire.csrf(),
+        },
+    )
+    assert ok.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(Client.email)) == "martin@example.fr"
+
+
+def test_without_mail_server_the_page_says_e_mail_is_not_configured(claire, client, app):
+    client_id = claire.new_client()
+    walk(app, client, claire.new_diagnostic(client_id))
+    page = client.get(f"/conseil/clients/{client_id}").get_data(as_text=True)
+    assert "pas configuré" in page and "Envoyer le plan et le lien" not in page
+    response = client.post(
+        f"/conseil/clients/{client_id}/envoyer",
+        data={"csrf_token": claire.csrf()},
+        follow_redirects=True,
+    )
+    assert "pas configuré" in response.get_data(as_text=True)
+    assert count(app, ClientSending) == 0
+
+
+def test_the_plan_and_private_link_are_e_mailed_and_recorded(claire, client, app, smtp_server):
+    client_id = claire.new_client()
+    client.post(
+        f"/conseil/clients/{client_id}/modifier",
+        data={
+            "name": "Boulangerie Martin",
+            "email": "martin@example.fr",
+            "csrf_token": claire.csrf(),
+        },
+    )
+    token = claire.new_diagnostic(client_id)
+    walk(app, client, token, notes={"profile": "Note privée de Claire"})
+    response = client.post(
+        f"/conseil/clients/{client_id}/envoyer",
+        data={"csrf_token": claire.csrf()},
+        follow_redirects=True,
+    )
+    assert "Envoyé à martin@example.fr" in response.get_data(as_text=True)
+    [message] = smtp_server.messages
+    assert message["To"] == "martin@example.fr"
+    body = message.get_body(("plain",)).get_content()
+    assert f"/d/{token}" in body
+    [attachment] = list(message.iter_attachments())
+    assert attachment.get_filename().startswith("plan-action-boulangerie-martin-")
+    assert "copie-interne" not in attachment.get_filename()
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(attachment.get_content())).pages)
+    assert "Boulangerie Martin" in text and "Note privée de Claire" not in text
+    page = client.get(f"/conseil/clients/{client_id}").get_data(as_text=True)
+    assert "Historique des envois" in page and "martin@example.fr" in page
+    with app.app_context():
+        sending = db.session.scalar(select(ClientSending))
+        assert sending.address == "martin@example.fr" and "lien privé" in sending.what
