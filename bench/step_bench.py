@@ -22,6 +22,7 @@ import argparse
 import json
 import os
 import re
+import secrets
 import shutil
 import statistics
 import subprocess
@@ -38,7 +39,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from bench_client import SAMPLE_ANSWERS, Browser, form_body  # noqa: E402
 
 APP_PORT, PEER_PORT = 8101, 8102
-SECRET = "bench-secret-key-that-is-long-enough-0123456789abcdef"
+SECRET = secrets.token_hex(32)
 RESOURCES = {k: SAMPLE_ANSWERS[k] for k in ("who", "hours_per_week", "monthly_budget")}
 RESOURCES |= {k: SAMPLE_ANSWERS[k] for k in ("training_need", "equipment")}
 
@@ -130,6 +131,10 @@ def server_env(app_url: str, peer_url: str, tmp: Path) -> dict:
         SECRET_KEY=SECRET,
         PUBLIC_URL=f"http://127.0.0.1:{APP_PORT}",
         SESSION_COOKIE_SECURE="0",
+        # Every simulated visitor comes from 127.0.0.1: per-address limits set out of reach.
+        RATELIMIT_STORAGE_URI="memory://",
+        START_RATE_LIMIT="100000 per minute",
+        PDF_RATE_LIMIT="100000 per minute",
         PYTHONPATH=str(ROOT),
     )
     return env

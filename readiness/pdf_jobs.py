@@ -76,6 +76,18 @@ def _next_in_line(ticket: Future | None, report: dict[str, Any]) -> bool:
     return position is None or position == 0  # running (or done), or first in the queue
 
 
+def under_way(report: dict[str, Any]) -> bool:
+    """Whether a render of this diagnostic's plan is queued or running."""
+    name = _job_name(report["token"], bool(report.get("internal")))
+    app = current_app._get_current_object()
+    if app.config.get("REDIS_URL"):
+        from rq.job import Job
+
+        return Job.exists(name, connection=_queue(app).connection)
+    with _lock:
+        return name in _pending and not _pending[name].done()
+
+
 def _job_name(token: str, internal: bool) -> str:
     return f"pdf-{token}-{'interne' if internal else 'client'}"
 

@@ -116,8 +116,11 @@ def _pdf_response(report: dict):
     """The report's PDF as a download, or a French 503 page when rendering takes too long."""
     from readiness import pdf, pdf_jobs
 
-    if pdf_jobs.cached(report) is None and not throttle.take(
-        "PDF_RATE_LIMIT", throttle.client_address()
+    # A new render counts; refreshing « en préparation » while it is under way does not.
+    if (
+        pdf_jobs.cached(report) is None
+        and not pdf_jobs.under_way(report)
+        and not throttle.take("PDF_RATE_LIMIT", throttle.client_address())
     ):
         return render_error(
             429,

@@ -151,3 +151,13 @@ def test_a_plan_queued_behind_others_is_not_waited_for(app, wizard, client, redi
     with app.app_context():
         pdf_jobs.worker(app, burst=True)
     assert client.get(f"/d/{second}/plan.pdf").status_code == 200
+
+
+def test_refreshing_the_preparation_page_is_not_another_render(app, wizard, client, redis_queue):
+    app.config.update(PDF_RATE_LIMIT="1 per minute", PDF_WAIT_SECONDS=0)
+    token = wizard.complete()
+    for _ in range(4):  # the page refreshes itself every few seconds
+        assert client.get(f"/d/{token}/plan.pdf").status_code == 202
+    with app.app_context():
+        pdf_jobs.worker(app, burst=True)
+    assert client.get(f"/d/{token}/plan.pdf").status_code == 200
