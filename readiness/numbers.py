@@ -7,6 +7,8 @@ cannot be read exactly gets a message that says what to type instead.
 import re
 from decimal import Decimal, InvalidOperation
 
+from readiness.safe_input import TOO_BIG_MESSAGE
+
 MAX_CHARS = 30  # longer than any sensible amount: refuse before parsing
 SPACES = re.compile(r"[\s\u00a0\u202f\u2009']+")
 # Units people add after a number; the question's own unit among them.
@@ -27,6 +29,8 @@ def parse_number(text: str, *, integer: bool) -> Decimal:
     """The number in ``text`` (« 1,5 », « 1.5 », « 1 000 € », « 2 h 30 »), or NumberError."""
     raw = (text or "").strip()
     if len(raw) > MAX_CHARS:
+        if SPACES.sub("", raw).lstrip("+-").isdigit():
+            raise NumberError(TOO_BIG_MESSAGE)
         raise NumberError("Ce nombre est trop long : vérifiez ce que vous avez saisi.")
     compact = SPACES.sub("", raw)
     clock = HOURS_MINUTES.match(compact)

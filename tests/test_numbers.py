@@ -38,7 +38,7 @@ def test_french_numbers_are_read_exactly(text, integer, expected):
         ("5e3", True, "en chiffres"),
         ("30 min", False, "en chiffres"),
         ("1h75", False, "minutes"),
-        ("9" * 300, True, "trop long"),
+        ("9" * 300, True, "bien trop grand"),
     ],
 )
 def test_unreadable_numbers_say_what_to_type(text, integer, message):
@@ -69,7 +69,7 @@ def test_half_hours_typed_with_a_comma_are_saved_as_halves(wizard, client):
         ("hours_per_week", "41", "Saisissez un nombre entre 0 et 40."),
         ("hours_per_week", "-1", "Saisissez un nombre entre 0 et 40."),
         ("monthly_budget", "12,5", "Saisissez un nombre entier"),
-        ("monthly_budget", "1" * 310, "trop long"),
+        ("monthly_budget", "1" * 310, "bien trop grand"),
     ],
 )
 def test_bad_numbers_are_refused_next_to_the_field(wizard, client, field, typed, message):
