@@ -44,6 +44,7 @@ class FrenchNumberField(Field):
         self.raw = valuelist[0] if valuelist else None
         if not valuelist or valuelist[0].strip() == "":
             self.data = None
+            self.raw_data = []  # blank counts as not answered: InputRequired says so
             return
         self.data = None
         q = self.question

@@ -111,3 +111,10 @@ def test_what_if_takes_half_hours(wizard, client):
     )
     assert response.status_code == 200
     assert 'value="2,5"' in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("blank", [" ", "\u00a0", "\t"])
+def test_a_blank_required_number_is_unanswered_not_a_500(client, blank):
+    response = client.post("/api/v1/score", json=dict(SAMPLE_ANSWERS, monthly_budget=blank))
+    assert response.status_code == 400
+    assert "monthly_budget" in response.get_json()["errors"]
