@@ -74,7 +74,7 @@ def plan_pdf(report: dict[str, Any]) -> bytes:
     db.session.close()  # back to the pool: no connection sits idle in a transaction
     document = render_plan(report)
     try:
-        pdf_cache.store(report["token"], key, document)
+        pdf_cache.store(report["token"], key, document, internal=bool(report.get("internal")))
     except Exception as error:  # no traceback: its SQL parameters would name the diagnostic
         current_app.logger.warning("PDF rendered but not cached: %s", type(error).__name__)
         db.session.rollback()
