@@ -51,3 +51,19 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+def answer_step(page, step, answers: dict) -> None:
+    """Answer one wizard step in the browser: text and numbers typed, choices set as given
+    (a several-of question's other boxes unticked); questions not shown are skipped."""
+    for question in step.questions:
+        if question.id not in answers or not page.locator(f"[name={question.id}]").count():
+            continue
+        value = answers[question.id]
+        if question.type in ("text", "integer", "decimal"):
+            page.fill(f"#{question.id}", str(value))
+        elif question.type == "single":
+            page.check(f"input[name={question.id}][value='{value}']")
+        else:
+            for box in page.locator(f"input[name={question.id}]").all():
+                box.set_checked(box.get_attribute("value") in value)
