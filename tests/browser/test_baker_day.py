@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import answer_step
+from tests.browser.conftest import answer_step, small_tap_targets
 from tests.conftest import SAMPLE_ANSWERS
 
 AXE_JS = Path(os.environ.get("AXE_JS", "/tmp/axe/node_modules/axe-core/axe.min.js"))
@@ -81,6 +81,7 @@ def test_a_bakers_day_on_a_phone(app, browser, phone, live_server, smtp_server, 
     assert page.evaluate("document.activeElement.id") == "sector-0"
     for number, step in enumerate(steps[:3], start=1):
         page.wait_for_selector(f"text=Étape {number} sur 6")
+        assert small_tap_targets(page) == [], f"step {number}"
         answer_step(page, step, BAKER)
         next_step(page)
     page.wait_for_selector("text=Étape 4 sur 6")
@@ -122,6 +123,7 @@ def test_a_bakers_day_on_a_phone(app, browser, phone, live_server, smtp_server, 
         page.wait_for_selector(f"text=Étape {number} sur 6")
         if step.id == "resources":
             check(page, "05-ressources", audits)
+        assert small_tap_targets(page) == [], f"step {number}"
         answer_step(page, step, BAKER)
         next_step(page)
     page.wait_for_selector("h1:has-text('Récapitulatif')")

@@ -1,7 +1,7 @@
 """A whole consultant meeting in a real browser: log in, new client, wizard with notes,
 result, PDF download."""
 
-from tests.browser.conftest import answer_step
+from tests.browser.conftest import answer_step, small_tap_targets
 from tests.conftest import PASSWORD, SAMPLE_ANSWERS
 
 
@@ -35,6 +35,7 @@ def test_a_consultant_runs_a_meeting(page, live_server, consultants, questionnai
     for number, step in enumerate(questionnaire.steps, start=1):
         page.wait_for_selector(f"text=Étape {number} sur 6")
         assert page.is_visible("text=Mode réunion")
+        assert small_tap_targets(page) == [], f"step {number} in a meeting"
         note = "Le client hésite sur le budget." if step.id == "resources" else None
         fill_step(page, step, SAMPLE_ANSWERS, note)
         page.click("button[value=next]")
