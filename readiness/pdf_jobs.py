@@ -39,6 +39,8 @@ _unstored: dict[str, tuple[float, bytes]] = {}
 UNSTORED_SECONDS = 300  # how long a plan the database refused stays downloadable
 UNSTORED_MAX = 16  # plans kept in one process's memory at most (a few MB)
 REDIS_CONNECT_TIMEOUT = 2  # seconds: an unreachable Redis must not hang a download
+REDIS_RETRY_SECONDS = 10  # after a Redis failure, renders stay in this process this long
+_redis_down_until: dict[str, float] = {}  # REDIS_URL → when to try it again
 
 
 def cached(report: dict[str, Any]) -> bytes | None:
@@ -98,7 +100,7 @@ def under_way(report: dict[str, Any]) -> bool:
     """Whether a render of this diagnostic's plan is queued or running."""
     name = _job_name(report["token"], bool(report.get("internal")))
     app = current_app._get_current_object()
-    if app.config.get("REDIS_URL"):
+    if _redis_usable(app):
         from redis.exceptions import RedisError
         from rq.job import Job
 
@@ -122,7 +124,7 @@ def schedule(token: str, internal: bool = False) -> Future | None:
     """
     app = current_app._get_current_object()
     name = _job_name(token, internal)
-    if app.config.get("REDIS_URL"):
+    if _redis_usable(app):
         from redis.exceptions import RedisError
         from rq.exceptions import DuplicateJobError
 
@@ -203,7 +205,7 @@ def _keep(token: str, key: str, document: bytes) -> None:
     """Keep a plan the database refused: in Redis (every web worker sees it), else here."""
     app = current_app._get_current_object()
     name = _unstored_name(token, key)
-    if app.config.get("REDIS_URL"):
+    if _redis_usable(app):
         from redis.exceptions import RedisError
 
         try:
@@ -230,7 +232,7 @@ def _kept(token: str, key: str) -> bytes | None:
     if document is not None and expiry > time.monotonic():
         return document
     app = current_app._get_current_object()
-    if app.config.get("REDIS_URL"):
+    if _redis_usable(app):
         from redis.exceptions import RedisError
 
         try:
@@ -240,9 +242,20 @@ def _kept(token: str, key: str) -> bytes | None:
     return None
 
 
+def _redis_usable(app: Flask) -> bool:
+    """REDIS_URL is set, and Redis did not fail in this process in the last few seconds."""
+    url = app.config.get("REDIS_URL")
+    return bool(url) and _redis_down_until.get(url, 0.0) <= time.monotonic()
+
+
 def _redis_down(app: Flask, error: Exception) -> None:
+    """Redis failed: this process renders plans itself, and leaves Redis alone for
+    REDIS_RETRY_SECONDS (one warning, not one connection attempt per call)."""
+    _redis_down_until[app.config["REDIS_URL"]] = time.monotonic() + REDIS_RETRY_SECONDS
     app.logger.warning(
-        "Redis unreachable (%s): PDF rendered in this web worker", type(error).__name__
+        "Redis unreachable (%s): PDF rendered in this web worker for %d s",
+        type(error).__name__,
+        REDIS_RETRY_SECONDS,
     )
 
 
