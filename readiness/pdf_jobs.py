@@ -91,8 +91,16 @@ def _next_in_line(ticket: Future | None, report: dict[str, Any]) -> bool:
     if ticket is not None:
         with _lock:
             return len(_pending) <= int(current_app.config.get("PDF_THREADS", 1))
-    queue = _queue(current_app._get_current_object())
-    position = queue.get_job_position(_job_name(report["token"], bool(report.get("internal"))))
+    from redis.exceptions import RedisError
+
+    app = current_app._get_current_object()
+    try:
+        position = _queue(app).get_job_position(
+            _job_name(report["token"], bool(report.get("internal")))
+        )
+    except RedisError as error:  # Redis died since the job was queued: no waiting on it
+        _redis_down(app, error)
+        return False
     return position is None or position == 0  # running (or done), or first in the queue
 
 
