@@ -112,8 +112,20 @@ def plan_filename(report: dict[str, Any]) -> str:
 
 
 def plan_html(report: dict[str, Any]) -> str:
-    """The print template filled with the report (every text autoescaped)."""
-    return _environment().get_template("plan.html").render(plan_context(report))
+    """The print template filled with the report (every text autoescaped), compacted."""
+    return compact_html(_environment().get_template("plan.html").render(plan_context(report)))
+
+
+_INDENTATION = re.compile(r">\s*\n\s*<")
+
+
+def compact_html(html: str) -> str:
+    """Less for WeasyPrint's HTML parser to read, the same page: the templates' line breaks
+    and indentation between tags become one space (what the browser makes of them anyway)
+    and the no-break spaces the characters themselves. Typed text is escaped, so it holds
+    neither."""
+    html = _INDENTATION.sub("> <", html)
+    return html.replace("&nbsp;", "\u00a0").replace("&#8239;", "\u202f")
 
 
 # --- the template's data: plain values, computed here rather than in Jinja --------------

@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import unquote_to_bytes, urlsplit
 from urllib.request import url2pathname
 
-from weasyprint import HTML
+from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -77,12 +77,24 @@ def write_pdf(
     fetcher: URLFetcher | None = None,
     font_config: FontConfiguration | None = None,
 ) -> bytes:
-    """WeasyPrint alone, in this process: only the static folder is reachable."""
+    """WeasyPrint alone, in this process, with the print stylesheet: only the static folder
+    is reachable."""
     base_url = Path(static_folder).resolve().as_uri() + "/"
     document = HTML(
         string=html, base_url=base_url, url_fetcher=fetcher or StaticOnlyFetcher(static_folder)
     )
-    return document.write_pdf(presentational_hints=False, font_config=font_config)
+    return document.write_pdf(
+        stylesheets=[print_stylesheet(str(static_folder))],
+        presentational_hints=False,
+        font_config=font_config,
+    )
+
+
+@cache
+def print_stylesheet(static_folder: str) -> CSS:
+    """``print.css``, parsed once per process rather than on every render (~6 % of one)."""
+    path = Path(static_folder).resolve() / "print.css"
+    return CSS(string=path.read_text(encoding="utf-8"), base_url=path.as_uri())
 
 
 # --- running WeasyPrint in a child process with a deadline -----------------------------
@@ -93,7 +105,7 @@ def _warm_fonts(static_folder: str) -> FontConfiguration:
     """Fonts and stylesheet loaded once in this process; every forked child starts warm."""
     with _warm:
         fonts = FontConfiguration()
-        page = '<link rel="stylesheet" href="print.css"><h1>É</h1><p><b>a</b> <i>b</i></p>'
+        page = "<h1>É</h1><p><b>a</b> <i>b</i></p>"
         write_pdf(page, static_folder, font_config=fonts)
         return fonts
 

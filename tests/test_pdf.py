@@ -144,8 +144,19 @@ def test_markup_typed_in_answers_is_printed_as_text_and_fetches_nothing(full_pla
     assert "<script>x</script>" in full_plan["text"]
     assert '<img src="file:///etc/passwd">' not in full_plan["html"]
     assert "&lt;img src=" in full_plan["html"]
-    static = Path(pdf.STATIC_DIR).resolve().as_uri()
-    assert full_plan["urls"] == [f"{static}/print.css"]
+    # The print stylesheet is parsed once per process and handed over: nothing is fetched.
+    assert full_plan["urls"] == []
+
+
+def test_the_plan_html_is_compacted_without_changing_the_text(full_plan):
+    html = full_plan["html"]
+    assert "\n  <" not in html and "&nbsp;" not in html and "&#8239;" not in html
+    assert "print.css" not in html  # applied by the renderer, parsed once per process
+    # Inline elements that the templates put on separate lines keep their space.
+    assert pdf.compact_html("<p><b>Oui</b>\n    <i>non</i></p>") == "<p><b>Oui</b> <i>non</i></p>"
+    assert pdf.compact_html("<p>«&nbsp;a&nbsp;»</p>") == "<p>«\u00a0a\u00a0»</p>"
+    # Typed text is escaped: a typed « &nbsp; » stays as typed.
+    assert pdf.compact_html("<p>&amp;nbsp;</p>") == "<p>&amp;nbsp;</p>"
 
 
 def test_the_client_copy_never_prints_a_note(pdf_app):
