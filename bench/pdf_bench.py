@@ -12,6 +12,7 @@ there, whatever this machine's speed.
 """
 
 import argparse
+import io
 import json
 import os
 import resource
@@ -24,6 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import yaml
+from pypdf import PdfReader
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -158,7 +160,7 @@ def main() -> None:
         with app.app_context():
             reports = {name: sample_report(app, name) for name in CASES}
             report = reports["baker_no_website"]
-            html = pdf.plan_html(report)
+            html, tighter = pdf.plan_html(report), pdf.plan_html(report, tight=True)
             static = app.static_folder
             reference_html = (REFERENCE / "v1_plan.html").read_text(encoding="utf-8")
             pdf.render_plan(report)  # warm-up
@@ -167,7 +169,9 @@ def main() -> None:
             for _ in range(WARM_RUNS):  # alternated, so both see the same machine load
                 warm += timed(lambda: pdf.render_plan(report), 1)
                 reference += timed(lambda: pdf.html_to_pdf(reference_html, str(REFERENCE)), 1)
-            alone = timed(lambda: pdf.write_pdf(html, static), WARM_RUNS)
+            alone = timed(lambda: pdf.write_pdf(html, static, tighter_html=tighter), WARM_RUNS)
+            pages = len(PdfReader(io.BytesIO(pdf.render_plan(report))).pages)
+            refitted = pdf.last_page_fill(pdf.layout(html, static)) < pdf.LAST_PAGE_MIN_FILL
             template = timed(lambda: pdf.plan_html(report), WARM_RUNS)
             if args.out:
                 args.out.mkdir(parents=True, exist_ok=True)
@@ -189,6 +193,7 @@ def main() -> None:
     rows = [
         ("Cold render (first in a fresh process)", f"{cold_s:.3f} s", ""),
         ("Warm render, median", f"{warm_s:.3f} s", "≤ 0.6 s"),
+        ("  pages; laid out twice (last page refitted)", f"{pages}; {refitted}", ""),
         ("Reference: first version's plan, median", f"{reference_s:.3f} s", ""),
         ("Warm render / reference (median of pairs)", f"{relative:.2f}", f"≤ {target_ratio:.2f}"),
         ("  i.e. on the target's machine", f"{relative * REFERENCE_SECONDS:.2f} s", "≤ 0.6 s"),
