@@ -91,22 +91,25 @@ def database(request, tmp_path, postgres_schema):
     return url, {"connect_args": {"options": f"-csearch_path={postgres_schema}"}}
 
 
+def app_config(database: tuple[str, dict], **overrides) -> dict:
+    """The test app's settings on ``database`` (from the ``database`` fixture)."""
+    url, engine_options = database
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
+        "SERVER_NAME": "localhost",
+        # No plan rendered in the background after each completed diagnostic (CPU);
+        # a download still renders off the request path and waits for it.
+        "PDF_PRERENDER": False,
+        "PDF_WAIT_SECONDS": 120,
+    } | overrides
+
+
 @pytest.fixture
 def app(database, tmp_path):
-    url, engine_options = database
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
-            "SQLALCHEMY_DATABASE_URI": url,
-            "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
-            "SERVER_NAME": "localhost",
-            # No plan rendered in the background after each completed diagnostic (CPU);
-            # a download still renders off the request path and waits for it.
-            "PDF_PRERENDER": False,
-            "PDF_WAIT_SECONDS": 120,
-        }
-    )
+    app = create_app(app_config(database))
     with app.app_context():
         db.drop_all()
         db.create_all()

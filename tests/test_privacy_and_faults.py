@@ -15,7 +15,7 @@ import readiness
 from readiness import create_app, log_filters, pdf, pdf_jobs
 from readiness.extensions import db, limiter
 from readiness.pdf_cache import PdfCache
-from tests.conftest import SAMPLE_ANSWERS, Consultants, Wizard
+from tests.conftest import SAMPLE_ANSWERS, Consultants, Wizard, app_config
 
 DEAD_REDIS = "redis://127.0.0.1:1/0"  # nothing listens on port 1: connections are refused
 
@@ -205,19 +205,13 @@ def app_with_redis_down(database):
     """REDIS_URL (queue and rate-limit counters) set, and Redis not running."""
     with socket.socket() as probe, pytest.raises(ConnectionRefusedError):
         probe.connect(("127.0.0.1", 1))
-    url, engine_options = database
     app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
-            "SQLALCHEMY_DATABASE_URI": url,
-            "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
-            "SERVER_NAME": "localhost",
-            "REDIS_URL": DEAD_REDIS,
-            "RATELIMIT_STORAGE_URI": DEAD_REDIS,
-            "PDF_PRERENDER": True,  # the last step queues the plan: no queue to reach
-            "PDF_WAIT_SECONDS": 120,
-        }
+        app_config(
+            database,
+            REDIS_URL=DEAD_REDIS,
+            RATELIMIT_STORAGE_URI=DEAD_REDIS,
+            PDF_PRERENDER=True,  # the last step queues the plan: no queue to reach
+        )
     )
     with app.app_context():
         db.drop_all()

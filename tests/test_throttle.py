@@ -4,7 +4,7 @@ locking the owner out; same time for known and unknown e-mails; start and PDF li
 import logging
 import time
 
-from tests.conftest import PASSWORD, Wizard
+from tests.conftest import PASSWORD, Wizard, app_config
 
 
 def attempt(consultants, client, address, password="faux-mot-de-passe", **headers):
@@ -71,16 +71,7 @@ def test_without_trusted_proxies_a_forged_header_does_not_evade_the_limit(app, c
 def test_trusted_proxies_setting_installs_proxy_fix(database):
     from readiness import create_app
 
-    url, options = database
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
-            "SQLALCHEMY_DATABASE_URI": url,
-            "SQLALCHEMY_ENGINE_OPTIONS": options,
-            "TRUSTED_PROXIES": 1,
-        }
-    )
+    app = create_app(app_config(database, TRUSTED_PROXIES=1))
 
     @app.get("/_whoami")
     def whoami():
