@@ -4,7 +4,7 @@ import re
 import secrets
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import JSON, bindparam, delete, func, select, type_coerce, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -60,30 +60,43 @@ def _started_with(nonce: str) -> Assessment | None:
     )
 
 
-# Built once: every wizard request runs them. The result snapshot (a large JSON document)
-# is loaded only when read (result page, PDF), not on each step.
-# The diagnostic and its saved steps come in one query (one round trip to PostgreSQL).
-_FIND = (
-    select(Assessment, AssessmentStep.step_id, AssessmentStep.answers)
-    .outerjoin(AssessmentStep, AssessmentStep.assessment_id == Assessment.id)
-    .where(Assessment.token == bindparam("token"), Assessment.erased_at.is_(None))
-    .options(defer(Assessment.result))
-)
+# Built once per database kind: every wizard request runs them. The result snapshot (a large
+# JSON document) is loaded only when read (result page, PDF), not on each step.
+# The diagnostic comes in one row with its saved steps gathered into one JSON object by the
+# database: one round trip, and the diagnostic's columns are read once, not once per step.
+_FINDS: dict[str, Any] = {}
 _SAVED_STEPS = select(AssessmentStep.step_id, AssessmentStep.answers).where(
     AssessmentStep.assessment_id == bindparam("assessment_id")
 )
+
+
+def _find_statement(dialect: str):
+    if dialect not in _FINDS:
+        if dialect == "postgresql":
+            steps = func.json_object_agg(AssessmentStep.step_id, AssessmentStep.answers)
+        else:  # SQLite stores answers as JSON text: json() embeds them as objects
+            answers = func.json(AssessmentStep.answers)
+            steps = func.json_group_object(AssessmentStep.step_id, answers)
+        saved = select(steps).where(AssessmentStep.assessment_id == Assessment.id)
+        _FINDS[dialect] = (
+            select(Assessment, type_coerce(saved.scalar_subquery(), JSON))
+            .where(Assessment.token == bindparam("token"), Assessment.erased_at.is_(None))
+            .options(defer(Assessment.result))
+        )
+    return _FINDS[dialect]
 
 
 def find(token: str) -> Assessment | None:
     """The diagnostic behind a token, or None for an unknown, malformed or erased one."""
     if not TOKEN_PATTERN.match(token or ""):
         return None
-    rows = db.session.execute(_FIND, {"token": token}).all()
-    if not rows:
+    statement = _find_statement(db.engine.dialect.name)
+    row = db.session.execute(statement, {"token": token}).first()
+    if row is None:
         return None
-    assessment = rows[0][0]
+    assessment, steps = row
     # Kept for the next saved_steps() of this request, which uses them once.
-    assessment._fresh_steps = {step_id: answers for _, step_id, answers in rows if step_id}
+    assessment._fresh_steps = steps or {}  # PostgreSQL aggregates no step into NULL
     return assessment
 
 
