@@ -120,9 +120,10 @@ def register_commands(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from readiness import formatting, links, mail
+    from readiness import formatting, forms, links, mail
 
     formatting.register(app)
+    app.add_template_global(forms.choice_inputs, "choice_inputs")
     app.add_template_global(links.private_link, "private_link")
     app.add_template_global(mail.is_configured, "mail_configured")
     app.add_template_global(app.extensions["readiness"].rules.verdict_labels, "verdict_labels")
