@@ -61,6 +61,9 @@ def register_proxies(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    from readiness.sessions import SignedCookieSessions
+
+    app.session_interface = SignedCookieSessions()
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR)
     csrf.init_app(app)

@@ -176,25 +176,27 @@ def save_step(
         params["note"] = note.strip() or None
     try:
         connection = db.session.connection()  # Core statements in the session's transaction
-        connection.execute(_upsert_step(connection.dialect.name, note is not None), params)
-        if result is None:
+        dialect = connection.dialect.name
+        # PostgreSQL touches the diagnostic in the upsert itself (one round trip, not two).
+        touch = result is None and dialect == "postgresql"
+        connection.execute(_upsert_step(dialect, note is not None, touch), params)
+        if result is None and not touch:
             connection.execute(_TOUCH, {"b_id": assessment.id, "b_now": now})
-        else:
+        elif result is not None:
             db.session.execute(
                 update(Assessment)
                 .where(Assessment.id == assessment.id)
                 .values(updated_at=now, **result)
                 .execution_options(synchronize_session=False)
             )
-        db.session.commit()
+        db.session.commit()  # expires the diagnostic (expire_on_commit): nothing stale stays
     except Exception:
         db.session.rollback()
         raise
-    db.session.expire(assessment)
     assessment.__dict__.pop("_fresh_steps", None)
 
 
-_UPSERTS: dict[tuple[str, bool], Any] = {}
+_UPSERTS: dict[tuple[str, bool, bool], Any] = {}
 _TOUCH = (
     update(Assessment.__table__)
     .where(Assessment.__table__.c.id == bindparam("b_id"))
@@ -202,21 +204,35 @@ _TOUCH = (
 )
 
 
-def _upsert_step(dialect: str, with_note: bool):
-    """The step's INSERT … ON CONFLICT UPDATE, built once per database kind."""
-    key = (dialect, with_note)
+def _upsert_step(dialect: str, with_note: bool, touch: bool = False):
+    """The step's INSERT … ON CONFLICT UPDATE, built once per database kind.
+
+    ``touch`` (PostgreSQL): the diagnostic's ``updated_at`` is set in the same statement,
+    by an UPDATE in a WITH clause (PostgreSQL runs data-modifying WITH clauses always).
+    """
+    key = (dialect, with_note, touch)
     if key not in _UPSERTS:
         insert = pg_insert if dialect == "postgresql" else sqlite_insert
         columns = ["answers", "completed_at"] + (["note"] if with_note else [])
+        binds = {c: bindparam(c, type_=AssessmentStep.__table__.c[c].type) for c in columns}
+        assessment_id = bindparam("b_assessment")
         statement = insert(AssessmentStep.__table__).values(
-            assessment_id=bindparam("b_assessment"),
-            step_id=bindparam("b_step"),
-            **{c: bindparam(c, type_=AssessmentStep.__table__.c[c].type) for c in columns},
+            assessment_id=assessment_id, step_id=bindparam("b_step"), **binds
         )
-        _UPSERTS[key] = statement.on_conflict_do_update(
+        statement = statement.on_conflict_do_update(
             index_elements=["assessment_id", "step_id"],
             set_={c: statement.excluded[c] for c in columns},
         )
+        if touch:
+            table = Assessment.__table__
+            touched = (
+                update(table)
+                .where(table.c.id == assessment_id)
+                .values(updated_at=binds["completed_at"])
+                .cte("touched")
+            )
+            statement = statement.add_cte(touched)
+        _UPSERTS[key] = statement
     return _UPSERTS[key]
 
 
