@@ -8,7 +8,9 @@ libraries, nothing else), then drives each route with wrk (32 connections) in tu
 - app POST:  the app's step ``/d/<token>/resources`` (same 5 questions), saved, redirect;
 - app GET:   the same step shown, pre-filled.
 
-It prints req/s, p99 and the ratios app POST / bare step (target ≥ 0.8) and
+It prints req/s, p99, the server CPU per request (the gunicorn workers' user + system
+time over the requests served: what the ratios come down to, and less sensitive than req/s
+to other work on the machine) and the ratios app POST / bare step (target ≥ 0.8) and
 app GET / page (target ≥ 0.3). SQLite by default (a fresh file per run); with
 DATABASE_URL=postgresql://… a fresh database is created on that server and dropped after.
 
