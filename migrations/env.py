@@ -62,9 +62,20 @@ def run_migrations_offline():
     context.configure(
         url=url, target_metadata=get_metadata(), literal_binds=True
     )
+    # The script a DBA runs must do what online mode does on SQLite: foreign keys off
+    # before the migrations (outside any transaction, where the pragma works), checked and
+    # back on after them. See foreign_keys_off for why.
+    sqlite = context.get_context().dialect.name == 'sqlite'
+    if sqlite:
+        context.execute('PRAGMA foreign_keys=OFF')
 
     with context.begin_transaction():
         context.run_migrations()
+        if sqlite:
+            context.execute('PRAGMA foreign_key_check')
+
+    if sqlite:
+        context.execute('PRAGMA foreign_keys=ON')
 
 
 def run_migrations_online():

@@ -1,5 +1,8 @@
 """Consultant sign-in and sign-out."""
 
+import hashlib
+import hmac
+
 from flask import (
     Blueprint,
     current_app,
@@ -45,6 +48,14 @@ def find_by_email(email: str) -> Consultant | None:
     )
 
 
+def typed_address_tag(typed: str) -> str:
+    """A short keyed hash of what was typed as the e-mail, to tell attempts apart in the logs
+    without writing the text itself (it may be a password typed in the wrong field)."""
+    key = current_app.config["SECRET_KEY"].encode()
+    digest = hmac.new(key, typed.strip().lower().encode(), hashlib.sha256).hexdigest()
+    return "typed#" + digest[:10]
+
+
 @bp.route("/connexion", methods=["GET", "POST"])
 def login():
     """Sign in; a new session is started so an old cookie cannot be reused."""
@@ -56,9 +67,11 @@ def login():
     if form.validate_on_submit():
         consultant = find_by_email(form.email.data)
         account = consultant.id if consultant else form.email.data.strip().lower()
+        # Logs name an account by its id, an unknown address by a keyed hash only.
+        logged = consultant.id if consultant else typed_address_tag(form.email.data)
         known = consultant is not None and throttle.is_known_device(consultant.id)
         if not known and not throttle.allowed("LOGIN_ACCOUNT_RATE_LIMIT", str(account)):
-            current_app.logger.warning("login throttled: account %s from %s", account, address)
+            current_app.logger.warning("login throttled: account %s from %s", logged, address)
             return render_error(429, TOO_MANY)
         # Unknown and deactivated accounts cost the same Argon2 verification as real ones.
         if verify_password_of(consultant, form.password.data) and consultant.active:
@@ -72,7 +85,7 @@ def login():
         throttle.hit("LOGIN_RATE_LIMIT", address)
         if not known:
             throttle.hit("LOGIN_ACCOUNT_RATE_LIMIT", str(account))
-        current_app.logger.warning("login failed for %r from %s", form.email.data, address)
+        current_app.logger.warning("login failed for account %s from %s", logged, address)
         form.password.errors.append("Adresse e-mail ou mot de passe incorrect.")
     return render_template("login.html", form=form), (422 if form.errors else 200)
 

@@ -78,9 +78,18 @@ def settings(instance_path: str) -> dict:
 def throttle_settings() -> dict:
     """Where the rate-limit counters live (shared by every worker) and the limits themselves."""
     storage = os.environ.get("RATELIMIT_STORAGE_URI", "").strip()
+    storage = storage or os.environ.get("REDIS_URL", "").strip()
     return {
         # Empty: memory:// in debug and tests; production refuses to start (check_throttle).
-        "RATELIMIT_STORAGE_URI": storage or os.environ.get("REDIS_URL", "").strip(),
+        "RATELIMIT_STORAGE_URI": storage,
+        # Storage unreachable (Redis down): Flask-Limiter counts in this process's memory
+        # until it answers again, and an error while counting never turns a page into a 500.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        # An unreachable Redis host fails fast instead of hanging the request.
+        "RATELIMIT_STORAGE_OPTIONS": (
+            {"socket_connect_timeout": 2} if storage.startswith(("redis", "rediss")) else {}
+        ),
         # Failed sign-ins per client address.
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "5 per minute;30 per hour"),
         # Failed sign-ins per account, from browsers that never signed in to it.

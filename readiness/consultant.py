@@ -275,9 +275,7 @@ def export(fmt: str, client_id: int | None):
         return redirect(url_for("consultant.clients_list"))
     owned = [clients.owned_client(current_user, client_id)] if client_id else current_user.clients
     q = results.content().questionnaire
-    records = [
-        exports.diagnostic_record(q, c, a) for c in owned for a in clients.client_assessments(c)
-    ]
+    records = exports.diagnostic_records(q, owned)
     name = f"diagnostics-{client_id or 'tous'}.{fmt}"
     if fmt == "csv":
         body, mime = "\ufeff" + exports.to_csv(q, records), "text/csv; charset=utf-8"

@@ -4,10 +4,21 @@ import csv
 import io
 from typing import Any
 
-from readiness import assessments, results
+from readiness import assessments, clients, results
 from readiness.content import Questionnaire
 from readiness.models import Assessment, Client
 from readiness.rules.schema import SCORES as DIMENSIONS
+
+
+def diagnostic_records(q: Questionnaire, owned: list[Client]) -> list[dict[str, Any]]:
+    """The clients' diagnostics, except those their owner erased: an erased diagnostic has
+    no data left to export, and an empty row would read as one still under way."""
+    return [
+        diagnostic_record(q, client, assessment)
+        for client in owned
+        for assessment in clients.client_assessments(client)
+        if assessment.erased_at is None
+    ]
 
 
 def diagnostic_record(q: Questionnaire, client: Client, assessment: Assessment) -> dict[str, Any]:

@@ -258,10 +258,15 @@ REASSESS_AFTER = timedelta(weeks=13)  # the 90 days of the schedule
 def _wall(report, result, soon, day: date) -> dict[str, Any]:
     """The page to pin on the wall: this week's three actions, the rhythm, three indicators."""
     next_meeting = report.get("next_meeting")
+    cadence = result.get("cadence") or {}
+    posts = cadence.get("posts_per_week") or 0
+    # « sur … » names where the posts go: networks (no article), never the Google profile.
+    labels = {c["channel"]: c["label"] for c in result["channels"]}
+    posted_on = [labels[c] for c in cadence.get("channels", []) if c in labels]
     return {
         "actions": [{"title": a["title"], "time": fr_action_time(a)} for a in soon[:WALL_ACTIONS]],
-        "posts": (result.get("cadence") or {}).get("posts_per_week") or 0,
-        "channels": [c["label"] for c in result["channels"] if c["role"] == "primary"],
+        "posts": posts,
+        "channels": posted_on if posts else [],
         "kpis": [k["kpi"] for k in _kpis(soon)[:WALL_KPIS]],
         "next_meeting": fr_date(next_meeting) if next_meeting else None,
         "reassess": fr_date(day + REASSESS_AFTER),

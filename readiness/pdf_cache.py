@@ -40,6 +40,16 @@ def load(token: str, key: str) -> bytes | None:
     )
 
 
+def exists(token: str, key: str) -> bool:
+    """Whether the PDF of the diagnostic ``token`` for ``key`` is stored (its bytes unread)."""
+    found = db.session.scalar(
+        select(PdfCache.id)
+        .join(Assessment, Assessment.id == PdfCache.assessment_id)
+        .where(Assessment.token == token, PdfCache.key == key)
+    )
+    return found is not None
+
+
 def load_latest(token: str, prefix: str) -> bytes | None:
     """The newest stored PDF of the diagnostic whose key starts with ``prefix``."""
     return db.session.scalar(

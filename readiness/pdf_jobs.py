@@ -9,9 +9,16 @@ Where renders run:
   ``flask --app app pdf worker``, on this machine or others sharing the database and Redis;
 - otherwise: a small thread pool inside each web worker (a laptop needs nothing more).
   The thread only waits: WeasyPrint itself runs in a forked child (``pdf_render``).
+  With REDIS_URL set but Redis unreachable, a render falls back to this pool (a warning
+  is logged): a download still gets its plan.
+
+Nothing lost: when the database refuses to store a rendered plan (disk full, lock…), its
+bytes are kept a few minutes (UNSTORED_SECONDS), keyed by diagnostic and cache key, in Redis
+(render workers) or in the web worker's memory (thread pool), and downloads serve them.
 """
 
 import contextlib
+import hashlib
 import os
 import threading
 import time
@@ -27,12 +34,23 @@ _lock = threading.Lock()
 _executor: tuple[int, ThreadPoolExecutor] | None = None
 _pending: dict[str, Future] = {}  # job name → render queued or under way in this process
 _again: dict[str, tuple] = {}  # renders to start once more when the running one ends
+# Plans rendered here that the database refused to store: hash → (expiry, bytes).
+_unstored: dict[str, tuple[float, bytes]] = {}
+UNSTORED_SECONDS = 300  # how long a plan the database refused stays downloadable
+UNSTORED_MAX = 16  # plans kept in one process's memory at most (a few MB)
+REDIS_CONNECT_TIMEOUT = 2  # seconds: an unreachable Redis must not hang a download
+REDIS_RETRY_SECONDS = 10  # after a Redis failure, renders stay in this process this long
+_redis_down_until: dict[str, float] = {}  # REDIS_URL → when to try it again
 
 
 def cached(report: dict[str, Any]) -> bytes | None:
-    """The stored PDF of exactly this report, if it was rendered."""
+    """The PDF of exactly this report if it was rendered: the database cache, else a copy
+    kept because the database refused to store it."""
     key = pdf.cache_key(report)
-    return None if key is None else pdf_cache.load(report["token"], key)
+    if key is None:
+        return None
+    document = pdf_cache.load(report["token"], key)
+    return document if document is not None else _kept(report["token"], key)
 
 
 def fetch(report: dict[str, Any]) -> bytes | None:
@@ -54,10 +72,12 @@ def fetch(report: dict[str, Any]) -> bytes | None:
     deadline = time.monotonic() + float(current_app.config.get("PDF_WAIT_SECONDS", 2))
     if ticket is not None:
         try:
-            ticket.result(timeout=max(deadline - time.monotonic(), 0))
+            rendered = ticket.result(timeout=max(deadline - time.monotonic(), 0))
         except TimeoutError:
             return None  # a render error (PdfTimeout…) reaches the caller's error page
-        return cached(report)
+        if rendered is not None and rendered[0] == pdf.cache_key(report):
+            return rendered[1]  # stored or not, these bytes are exactly this plan
+        return cached(report)  # rendered from older answers: the next one is queued
     while True:  # a render worker elsewhere: look for its result in the shared cache
         document = cached(report)
         db.session.close()
@@ -71,8 +91,16 @@ def _next_in_line(ticket: Future | None, report: dict[str, Any]) -> bool:
     if ticket is not None:
         with _lock:
             return len(_pending) <= int(current_app.config.get("PDF_THREADS", 1))
-    queue = _queue(current_app._get_current_object())
-    position = queue.get_job_position(_job_name(report["token"], bool(report.get("internal"))))
+    from redis.exceptions import RedisError
+
+    app = current_app._get_current_object()
+    try:
+        position = _queue(app).get_job_position(
+            _job_name(report["token"], bool(report.get("internal")))
+        )
+    except RedisError as error:  # Redis died since the job was queued: no waiting on it
+        _redis_down(app, error)
+        return False
     return position is None or position == 0  # running (or done), or first in the queue
 
 
@@ -80,10 +108,14 @@ def under_way(report: dict[str, Any]) -> bool:
     """Whether a render of this diagnostic's plan is queued or running."""
     name = _job_name(report["token"], bool(report.get("internal")))
     app = current_app._get_current_object()
-    if app.config.get("REDIS_URL"):
+    if _redis_usable(app):
+        from redis.exceptions import RedisError
         from rq.job import Job
 
-        return Job.exists(name, connection=_queue(app).connection)
+        try:
+            return Job.exists(name, connection=_queue(app).connection)
+        except RedisError as error:
+            _redis_down(app, error)
     with _lock:
         return name in _pending and not _pending[name].done()
 
@@ -96,24 +128,28 @@ def schedule(token: str, internal: bool = False) -> Future | None:
     """Queue the render of a diagnostic's plan, unless one is already queued or under way.
 
     The job reads the answers when it runs, so a queued render always makes the latest plan.
-    Returns the local Future (thread pool), or None with RQ.
+    Returns the local Future (thread pool, or Redis unreachable), or None with RQ.
     """
     app = current_app._get_current_object()
     name = _job_name(token, internal)
-    if app.config.get("REDIS_URL"):
+    if _redis_usable(app):
+        from redis.exceptions import RedisError
         from rq.exceptions import DuplicateJobError
 
-        with contextlib.suppress(DuplicateJobError):  # already queued or running
-            _queue(app).enqueue_call(
-                render,
-                args=(token, internal),
-                job_id=name,
-                unique=True,
-                timeout=int(app.config.get("PDF_RENDER_TIMEOUT", 20)) + 30,
-                result_ttl=0,  # the job disappears once done: the next change queues anew
-                failure_ttl=60,
-            )
-        return None
+        try:
+            with contextlib.suppress(DuplicateJobError):  # already queued or running
+                _queue(app).enqueue_call(
+                    render,
+                    args=(token, internal),
+                    job_id=name,
+                    unique=True,
+                    timeout=int(app.config.get("PDF_RENDER_TIMEOUT", 20)) + 30,
+                    result_ttl=0,  # the job disappears once done: the next change queues anew
+                    failure_ttl=60,
+                )
+            return None
+        except RedisError as error:  # no queue: this process renders it, as without Redis
+            _redis_down(app, error)
     with _lock:
         running = _pending.get(name)
         if running is not None and not running.done():
@@ -135,17 +171,100 @@ def render(token: str, internal: bool = False) -> bool:
 
     False when there is nothing to render (unknown or unfinished diagnostic).
     """
+    return _render(token, internal) is not None
+
+
+def _render(token: str, internal: bool) -> tuple[str | None, bytes] | None:
+    """Render and store the plan: (its cache key, its bytes), None when there is no plan.
+
+    When the database refuses to store it, the bytes are kept a few minutes (``_keep``)
+    and a warning is logged (never the token): downloads serve them meanwhile.
+    """
     try:
         assessment = assessments.find(token)
         answers = None if assessment is None else results.completed_answers(assessment)
         if answers is None:
-            return False
+            return None
         report = results.build_report(assessment, answers, internal=internal)
-        if cached(report) is None:
-            pdf.plan_pdf(report)
-        return True
+        key = pdf.cache_key(report)
+        document = pdf.plan_pdf(report)  # the cache, or a render (stored if the base lets it)
+        if key is not None and not _stored(token, key):
+            _keep(token, key, document)
+        return key, document
     finally:
         db.session.remove()
+
+
+def _stored(token: str, key: str) -> bool:
+    try:
+        return pdf_cache.exists(token, key)
+    except Exception as error:  # noqa: BLE001  (the database is down: keep the bytes)
+        current_app.logger.warning("PDF cache unreadable: %s", type(error).__name__)
+        db.session.rollback()
+        return False
+
+
+def _unstored_name(token: str, key: str) -> str:
+    """Where a plan the database refused is kept: no token in a Redis key or a log."""
+    return "pdf-unstored:" + hashlib.sha256(f"{token}|{key}".encode()).hexdigest()
+
+
+def _keep(token: str, key: str, document: bytes) -> None:
+    """Keep a plan the database refused: in Redis (every web worker sees it), else here."""
+    app = current_app._get_current_object()
+    name = _unstored_name(token, key)
+    if _redis_usable(app):
+        from redis.exceptions import RedisError
+
+        try:
+            _queue(app).connection.set(name, document, ex=UNSTORED_SECONDS)
+            app.logger.warning("PDF not stored: kept %d s in Redis", UNSTORED_SECONDS)
+            return
+        except RedisError as error:
+            _redis_down(app, error)
+    now = time.monotonic()
+    with _lock:
+        for old in [n for n, (expiry, _) in _unstored.items() if expiry <= now]:
+            del _unstored[old]
+        while len(_unstored) >= UNSTORED_MAX:
+            del _unstored[next(iter(_unstored))]  # the oldest first
+        _unstored[name] = (now + UNSTORED_SECONDS, document)
+    app.logger.warning("PDF not stored: kept %d s in this process", UNSTORED_SECONDS)
+
+
+def _kept(token: str, key: str) -> bytes | None:
+    """A plan kept by ``_keep``, if it has not expired."""
+    name = _unstored_name(token, key)
+    with _lock:
+        expiry, document = _unstored.get(name, (0.0, None))
+    if document is not None and expiry > time.monotonic():
+        return document
+    app = current_app._get_current_object()
+    if _redis_usable(app):
+        from redis.exceptions import RedisError
+
+        try:
+            return _queue(app).connection.get(name)
+        except RedisError as error:
+            _redis_down(app, error)
+    return None
+
+
+def _redis_usable(app: Flask) -> bool:
+    """REDIS_URL is set, and Redis did not fail in this process in the last few seconds."""
+    url = app.config.get("REDIS_URL")
+    return bool(url) and _redis_down_until.get(url, 0.0) <= time.monotonic()
+
+
+def _redis_down(app: Flask, error: Exception) -> None:
+    """Redis failed: this process renders plans itself, and leaves Redis alone for
+    REDIS_RETRY_SECONDS (one warning, not one connection attempt per call)."""
+    _redis_down_until[app.config["REDIS_URL"]] = time.monotonic() + REDIS_RETRY_SECONDS
+    app.logger.warning(
+        "Redis unreachable (%s): PDF rendered in this web worker for %d s",
+        type(error).__name__,
+        REDIS_RETRY_SECONDS,
+    )
 
 
 def after_result_stored(token: str) -> None:
@@ -157,9 +276,9 @@ def after_result_stored(token: str) -> None:
             current_app.logger.warning("PDF not queued: %s", type(error).__name__)
 
 
-def _render_in_app(app: Flask, token: str, internal: bool) -> bool:
+def _render_in_app(app: Flask, token: str, internal: bool):
     with app.app_context():
-        return render(token, internal)
+        return _render(token, internal)
 
 
 def _finished(name: str, future: Future) -> None:
@@ -180,6 +299,7 @@ def _pool() -> ThreadPoolExecutor:
         _executor = (os.getpid(), ThreadPoolExecutor(size, thread_name_prefix="pdf"))
         _pending.clear()
         _again.clear()
+        _unstored.clear()
     return _executor[1]
 
 
@@ -202,7 +322,7 @@ def _queue(app: Flask):
     connections = app.extensions.setdefault("pdf_redis", {})
     url = app.config["REDIS_URL"]
     if url not in connections:
-        connections[url] = Redis.from_url(url)
+        connections[url] = Redis.from_url(url, socket_connect_timeout=REDIS_CONNECT_TIMEOUT)
     return Queue(app.config.get("PDF_QUEUE", "pdf"), connection=connections[url])
 
 

@@ -26,8 +26,8 @@ def allowed(setting: str, *key: str) -> bool:
     try:
         strategy = limiter.limiter
         return all(strategy.test(item, setting, *key) for item in _items(setting))
-    except Exception:  # a dead Redis must not take sign-in down with it
-        current_app.logger.exception("rate-limit storage unavailable")
+    except Exception as error:  # a dead Redis must not take sign-in down with it
+        _unavailable(error)
         return True
 
 
@@ -36,8 +36,8 @@ def take(setting: str, *key: str) -> bool:
     try:
         strategy = limiter.limiter
         return all([strategy.hit(item, setting, *key) for item in _items(setting)])
-    except Exception:
-        current_app.logger.exception("rate-limit storage unavailable")
+    except Exception as error:
+        _unavailable(error)
         return True
 
 
@@ -47,8 +47,14 @@ def hit(setting: str, *key: str) -> None:
         strategy = limiter.limiter
         for item in _items(setting):
             strategy.hit(item, setting, *key)
-    except Exception:
-        current_app.logger.exception("rate-limit storage unavailable")
+    except Exception as error:
+        _unavailable(error)
+
+
+def _unavailable(error: Exception) -> None:
+    """The counters' storage failed: the request goes through, with a warning (no traceback:
+    one per request while Redis is down would drown the log)."""
+    current_app.logger.warning("rate-limit storage unavailable: %s", type(error).__name__)
 
 
 def _items(setting: str):

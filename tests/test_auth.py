@@ -20,7 +20,26 @@ def test_login_failure_is_french_and_logged(consultants, caplog):
         response = consultants.login(password="mauvais-mot-de-passe")
     assert response.status_code == 422
     assert "Adresse e-mail ou mot de passe incorrect." in response.get_data(as_text=True)
-    assert "login failed for 'claire@conseil.fr'" in caplog.text
+    assert "login failed for account 1 from" in caplog.text
+    assert "claire@conseil.fr" not in caplog.text
+
+
+def test_a_failed_login_never_logs_what_was_typed_as_the_e_mail(consultants, app, caplog):
+    """A password typed in the e-mail field must not reach the logs: a keyed hash only."""
+    app.config["LOGIN_ACCOUNT_RATE_LIMIT"] = "1 per minute"
+    consultants.create()
+    with caplog.at_level(logging.INFO):
+        for _ in range(3):
+            consultants.login(email="Cheval-Agrafe-99", password="faux-mot-de-passe")
+        consultants.login(email="autre@exemple.fr", password="faux-mot-de-passe")
+    assert "cheval-agrafe-99" not in caplog.text.lower()
+    assert "autre@exemple.fr" not in caplog.text
+    lines = [r.getMessage() for r in caplog.records]
+    failed = [line for line in lines if "login failed" in line]
+    throttled = [line for line in lines if "login throttled: account" in line]
+    assert failed and throttled
+    tags = {m.split("account ")[1].split(" ")[0] for m in failed + throttled}
+    assert len(tags) == 2 and all(t.startswith("typed#") and len(t) == 16 for t in tags)
 
 
 def test_deactivated_account_cannot_sign_in(consultants):

@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import re
 
 import pytest
 from sqlalchemy import func, select
@@ -215,6 +216,28 @@ def test_exports_hold_answers_scores_verdict_and_dates(claire, client, app):
         "customers_asked",
     )
     assert rows[0]["score_overall"] == str(records[0]["scores"]["overall"])
+
+
+def test_exports_leave_out_the_diagnostics_the_client_erased(claire, client, app):
+    """The tombstone stays on the client page; the exports hold only diagnostics with data."""
+    client_id = claire.new_client()
+    erased = claire.new_diagnostic(client_id)
+    walk(app, client, erased)
+    kept = claire.new_diagnostic(client_id)
+    walk(app, client, kept, dict(SAMPLE_ANSWERS, hours_per_week=6))
+    owner = app.test_client()
+    html = owner.get(f"/d/{erased}/supprimer").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    assert owner.post(f"/d/{erased}/supprimer", data={"csrf_token": csrf}).status_code == 302
+    assert "Effacé par le client" in client.get(f"/conseil/clients/{client_id}").get_data(
+        as_text=True
+    )
+    for url in (f"/conseil/clients/{client_id}/export.json", "/conseil/export.json"):
+        records = json.loads(client.get(url).data)
+        assert [r["token"] for r in records] == [kept]
+    body = client.get("/conseil/export.csv").get_data(as_text=True).lstrip("\ufeff")
+    [row] = list(csv.DictReader(io.StringIO(body)))
+    assert row["hours_per_week"] == "6" and row["verdict"]
 
 
 def test_deleting_a_client_leaves_nothing_behind(claire, client, app):

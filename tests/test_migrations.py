@@ -575,3 +575,30 @@ def test_committed_migrations_are_never_edited():
             f"final, add it: (cd migrations && sha256sum {name} >> manifest.sha256). "
             "Never change a line that is already there."
         )
+
+
+def test_offline_sql_turns_sqlite_foreign_keys_off_around_the_migrations(app):
+    """``flask db upgrade --sql`` prints the script a DBA runs: on SQLite, like online mode,
+    foreign keys off first, then checked and back on after the last migration."""
+    sqlite = app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
+    # Later revisions read the live database (batch mode reflects the tables it rebuilds;
+    # 0aecb24b7e2c inspects constraints), so an offline script can only cover the first two.
+    target = "base:" + REVISIONS[1]
+    result = app.test_cli_runner().invoke(args=["db", "upgrade", "--sql", target])
+    assert result.exit_code == 0, result.output
+    lines = [line.strip() for line in result.output.splitlines() if line.strip()]
+    statements = [line for line in lines if not line.startswith(("INFO", "--"))]
+    first_migration = next(i for i, line in enumerate(lines) if "CREATE TABLE" in line)
+    last_migration = max(i for i, line in enumerate(lines) if "alembic_version" in line)
+    if not sqlite:
+        assert not any("PRAGMA" in line for line in lines)
+        return
+    assert statements[0] == "PRAGMA foreign_keys=OFF;"
+    assert lines.index("PRAGMA foreign_keys=OFF;") < first_migration
+    assert statements[-2:] == ["PRAGMA foreign_key_check;", "PRAGMA foreign_keys=ON;"]
+    assert lines.index("PRAGMA foreign_key_check;") > last_migration
+    assert [line for line in lines if "PRAGMA" in line] == [
+        "PRAGMA foreign_keys=OFF;",
+        "PRAGMA foreign_key_check;",
+        "PRAGMA foreign_keys=ON;",
+    ]

@@ -362,3 +362,19 @@ def test_weeks_repeating_the_same_routine_are_one_row(pdf_app):
         rows = pdf.plan_context(make_report(pdf_app))["week_rows"]
     assert sum(r["last"] - r["first"] + 1 for r in rows) == 13
     assert len(rows) < 13 and any(r["last"] > r["first"] for r in rows)
+
+
+def wall_line(app, answers) -> str:
+    with app.app_context():
+        html = pdf.plan_html(make_report(app, answers))
+    line = re.search(r'<p class="wall-line">(.*?)</p>', html, re.S).group(1)
+    return flat(html_lib.unescape(re.sub(r"<[^>]+>", "", line)))
+
+
+def test_the_wall_says_where_the_posts_go_never_sur_fiche_google(pdf_app):
+    """« sur » names the networks posted on; the Google profile (no posts) is not one."""
+    assert wall_line(pdf_app, SAMPLE_ANSWERS) == (
+        "3 h par semaine, toujours au même moment ; 1 publication par semaine sur Instagram."
+    )
+    no_posts = wall_line(pdf_app, dict(SAMPLE_ANSWERS, hours_per_week=1))
+    assert no_posts == "1 h par semaine, toujours au même moment."

@@ -1,9 +1,13 @@
 """PDF plans rendered off the request path: thread pool without Redis, RQ with it."""
 
+import logging
+import threading
+import time
 import uuid
 
 import pytest
 from redis import Redis
+from sqlalchemy import text
 
 from readiness import pdf, pdf_jobs
 from readiness.extensions import db
@@ -161,3 +165,127 @@ def test_refreshing_the_preparation_page_is_not_another_render(app, wizard, clie
     with app.app_context():
         pdf_jobs.worker(app, burst=True)
     assert client.get(f"/d/{token}/plan.pdf").status_code == 200
+
+
+def refuse_pdf_cache_inserts(app):
+    """A real database failure: a trigger aborts every insert into pdf_cache."""
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            db.session.execute(
+                text(
+                    "CREATE OR REPLACE FUNCTION pdf_cache_full() RETURNS trigger "
+                    "LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'disk full'; END $$"
+                )
+            )
+            db.session.execute(
+                text(
+                    "CREATE TRIGGER pdf_cache_full BEFORE INSERT ON pdf_cache "
+                    "FOR EACH ROW EXECUTE FUNCTION pdf_cache_full()"
+                )
+            )
+        else:
+            db.session.execute(
+                text(
+                    "CREATE TRIGGER pdf_cache_full BEFORE INSERT ON pdf_cache "
+                    "BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+                )
+            )
+        db.session.commit()
+
+
+def assert_pdf(response):
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "application/pdf"
+    assert response.data.startswith(b"%PDF")
+
+
+def test_a_plan_the_database_refuses_to_store_is_served_anyway(
+    app, wizard, client, caplog, monkeypatch
+):
+    token = wizard.complete()
+    refuse_pdf_cache_inserts(app)
+    with caplog.at_level(logging.WARNING):
+        response = client.get(f"/d/{token}/plan.pdf")  # waits for the render's own bytes
+    assert_pdf(response)
+    assert stored_pdfs(app) == []  # the trigger did refuse it
+    assert "PDF rendered but not cached" in caplog.text
+    assert token not in caplog.text
+    no_render_here(monkeypatch)  # the next download gets the copy kept in this process
+    assert client.get(f"/d/{token}/plan.pdf").data == response.data
+
+
+def test_a_refused_plan_is_not_in_preparation_forever(app, wizard, client):
+    app.config["PDF_WAIT_SECONDS"] = 0  # the download does not wait for the render
+    token = wizard.complete()
+    refuse_pdf_cache_inserts(app)
+    assert client.get(f"/d/{token}/plan.pdf").status_code == 202
+    pdf_jobs.drain()
+    assert_pdf(client.get(f"/d/{token}/plan.pdf"))  # the page's refresh gets it
+    assert stored_pdfs(app) == []
+
+
+def test_a_refused_plan_of_older_answers_is_never_served_for_newer_ones(app, wizard, client):
+    app.config["PDF_WAIT_SECONDS"] = 0
+    token = wizard.complete()
+    refuse_pdf_cache_inserts(app)
+    assert client.get(f"/d/{token}/plan.pdf").status_code == 202
+    pdf_jobs.drain()
+    old = client.get(f"/d/{token}/plan.pdf").data
+    changed = dict(wizard.step_answers("resources", SAMPLE_ANSWERS), hours_per_week=12)
+    assert wizard.post_step(token, "resources", changed).status_code == 302
+    assert client.get(f"/d/{token}/plan.pdf").status_code == 202  # not the old plan
+    pdf_jobs.drain()
+    new = client.get(f"/d/{token}/plan.pdf")
+    assert_pdf(new)
+    assert new.data != old
+
+
+def test_with_redis_a_plan_the_database_refuses_is_kept_briefly_in_redis(
+    app, wizard, client, redis_queue, caplog, monkeypatch
+):
+    app.config["PDF_WAIT_SECONDS"] = 0
+    token = wizard.complete()
+    refuse_pdf_cache_inserts(app)
+    assert client.get(f"/d/{token}/plan.pdf").status_code == 202  # queued for the worker
+    with caplog.at_level(logging.WARNING), app.app_context():
+        pdf_jobs.worker(app, burst=True)  # a real RQ worker: renders, cannot store
+    assert stored_pdfs(app) == []
+    assert "PDF rendered but not cached" in caplog.text
+    assert token not in caplog.text
+    connection = Redis.from_url(REDIS_URL)
+    kept = [k for k in connection.scan_iter("pdf-unstored:*") if connection.ttl(k) > 0]
+    try:
+        assert kept and all(token.encode() not in k for k in kept)
+        assert all(0 < connection.ttl(k) <= pdf_jobs.UNSTORED_SECONDS for k in kept)
+        pdf_jobs._unstored.clear()  # not this process's copy: the one in Redis
+        no_render_here(monkeypatch)
+        assert_pdf(client.get(f"/d/{token}/plan.pdf"))
+    finally:
+        connection.delete(*kept) if kept else None
+        connection.close()
+
+
+def test_a_plan_queued_behind_another_render_is_not_waited_for(app, wizard, client):
+    """Thread pool: with the only render thread busy, a second plan answers 202 at once."""
+    app.config.update(PDF_THREADS=1, PDF_WAIT_SECONDS=30)
+    first = wizard.complete()
+    second = wizard.complete()
+    release = threading.Event()
+    with app.app_context():
+        pool = pdf_jobs._pool()
+        assert pool._max_workers == 1
+        held = pool.submit(release.wait, 60)  # the render thread, held until released
+        pdf_jobs.schedule(first)  # the first plan: next in line, behind the held thread
+    try:
+        started = time.monotonic()
+        response = client.get(f"/d/{second}/plan.pdf")  # behind the first: no 30 s wait
+        elapsed = time.monotonic() - started
+        assert response.status_code == 202
+        assert "Votre plan est en préparation" in response.get_data(as_text=True)
+        assert elapsed < 10  # a wait would take PDF_WAIT_SECONDS (30 s)
+        assert not held.done()  # the render thread was busy all along
+    finally:
+        release.set()
+    pdf_jobs.drain()
+    assert_pdf(client.get(f"/d/{second}/plan.pdf"))
+    assert_pdf(client.get(f"/d/{first}/plan.pdf"))

@@ -4,16 +4,20 @@ busy database under abuse and faults (§6)."""
 import csv
 import io
 import logging
+import re
+import socket
 import sqlite3
 
 import pytest
 from sqlalchemy import create_engine, func, select, text
 
 import readiness
-from readiness import log_filters, pdf
-from readiness.extensions import db
+from readiness import create_app, log_filters, pdf, pdf_jobs
+from readiness.extensions import db, limiter
 from readiness.pdf_cache import PdfCache
-from tests.conftest import SAMPLE_ANSWERS
+from tests.conftest import SAMPLE_ANSWERS, Consultants, Wizard
+
+DEAD_REDIS = "redis://127.0.0.1:1/0"  # nothing listens on port 1: connections are refused
 
 
 @pytest.fixture
@@ -194,3 +198,61 @@ def test_sqlite_busy_past_its_timeout_is_a_french_503(app, wizard, monkeypatch, 
     body = response.get_data(as_text=True)
     assert "réessayez dans un instant" in body and "Erreur du serveur" not in body
     assert response.headers["Retry-After"].isdigit()
+
+
+@pytest.fixture
+def app_with_redis_down(database):
+    """REDIS_URL (queue and rate-limit counters) set, and Redis not running."""
+    with socket.socket() as probe, pytest.raises(ConnectionRefusedError):
+        probe.connect(("127.0.0.1", 1))
+    url, engine_options = database
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
+            "SERVER_NAME": "localhost",
+            "REDIS_URL": DEAD_REDIS,
+            "RATELIMIT_STORAGE_URI": DEAD_REDIS,
+            "PDF_PRERENDER": True,  # the last step queues the plan: no queue to reach
+            "PDF_WAIT_SECONDS": 120,
+        }
+    )
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    yield app
+    pdf_jobs.drain()
+    limiter._storage_dead = False  # the limiter is shared by the apps of the next tests
+    pdf_jobs._redis_down_until.pop(DEAD_REDIS, None)
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+def test_redis_down_is_no_error_anywhere_a_user_goes(app_with_redis_down, caplog):
+    """Start, steps, result, PDF, resume, sign-in: no 5xx, and the PDF arrives."""
+    app = app_with_redis_down
+    client = app.test_client()
+    wizard = Wizard(client, app.extensions["readiness"].questionnaire)
+    with caplog.at_level(logging.WARNING):
+        assert client.get("/").status_code == 200
+        token = wizard.complete()  # POST /commencer (rate-limited) and the six steps
+        assert client.get(f"/d/{token}/resultat").status_code == 200
+        response = client.get(f"/d/{token}/plan.pdf")
+        assert response.status_code == 200
+        assert response.headers["Content-Type"] == "application/pdf"
+        assert response.data.startswith(b"%PDF")
+        resumed = client.post("/reprendre", data={"lien": token, "csrf_token": wizard.csrf()})
+        assert resumed.status_code == 302  # a Flask-Limiter route: in-memory counters
+        consultants = Consultants(app, client)
+        consultants.create()
+        assert consultants.login(password="pas-le-bon-mot-de-passe").status_code == 422
+        assert consultants.login().status_code == 302
+        pdf_jobs.drain()
+    assert "Redis unreachable (ConnectionError): PDF rendered in this web worker" in caplog.text
+    assert "rate-limit storage unavailable: ConnectionError" in caplog.text
+    assert token not in caplog.text
+    assert not re.search(r"Traceback", caplog.text)

@@ -61,7 +61,9 @@ def test_a_consultant_runs_a_meeting(page, live_server, consultants, questionnai
     assert "Le client hésite sur le budget." in internal_text
     page.goto(live_server + "/conseil/clients")
     page.click("text=Boulangerie Martin")
-    assert page.is_visible("button:has-text('Copier le lien')")  # static/app.js loaded under CSP
+    # static/app.js loaded under CSP adds the button (waited for: the click does not wait
+    # for the new page's scripts, and is_visible alone raced them under load)
+    page.wait_for_selector("button:has-text('Copier le lien')", state="visible", timeout=10_000)
 
 
 def pdf_of(page, label, tmp_path) -> str:
