@@ -4,17 +4,20 @@ import os
 import sqlite3
 from typing import NamedTuple
 
-from flask import Flask
+from flask import Flask, request
+from flask_talisman import Talisman
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from readiness import config, security_headers, throttle
+from readiness import config, throttle
 from readiness.content import Questionnaire, ReportTexts, load_questionnaire, load_report_texts
 from readiness.extensions import csrf, db, limiter, login_manager, migrate
 from readiness.peers import load_peers
 from readiness.rules import Rules, load_rules
 
+# Responses that hold nothing private; every other one is sent with Cache-Control: no-store.
+PUBLIC_CACHEABLE = {"static", "api.get_questionnaire"}
 SQLITE_BUSY_TIMEOUT_MS = 10_000  # past this wait, a locked database gives a French 503
 MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations")
 
@@ -86,13 +89,33 @@ def register_extensions(app: Flask) -> None:
             "RATELIMIT_STORAGE_URI=memory://: rate limits are per worker; run one worker "
             "(gunicorn -w 1) or set REDIS_URL"
         )
-    # CSP, frame, referrer, content-type and (production, HTTPS) HSTS headers, built once.
-    security_headers.register(app, hsts=production)
+    Talisman(
+        app,
+        force_https=False,  # TLS is the reverse proxy's job; a laptop runs plain HTTP
+        strict_transport_security=production,
+        session_cookie_secure=secure,
+        content_security_policy={
+            "default-src": "'self'",
+            "img-src": "'self' data:",  # the consultant's logo preview is a data: URI
+            "frame-ancestors": "'none'",
+            "object-src": "'none'",
+            "base-uri": "'none'",
+            "form-action": "'self'",
+        },
+        referrer_policy="same-origin",
+        frame_options="DENY",
+    )
 
 
 def register_privacy(app: Flask) -> None:
-    """No token reaches the logs (no private page is cached: security_headers.register)."""
+    """No private page is kept by a browser or proxy cache; no token reaches the logs."""
     from readiness import log_filters
+
+    @app.after_request
+    def no_store(response):
+        if request.endpoint not in PUBLIC_CACHEABLE:
+            response.headers["Cache-Control"] = "no-store"
+        return response
 
     log_filters.install(app)
 
