@@ -3,9 +3,16 @@
 Run from the project root: ``.venv/bin/python bench/pdf_bench.py`` (``--out DIR`` also writes
 the PDFs of the three sample cases). Targets: warm render ≤ 0.6 s median and ≤ 1.3 × WeasyPrint
 alone; cached download ≤ 20 ms median; peak RSS ≤ 200 MB after 20 plans.
+
+Seconds depend on the machine. To compare with the figure the target was set against, each
+warm render alternates with a render of a fixed reference: the first version's plan for the
+same bakery (``bench/reference/``, 10 pages), which took 0.75–0.91 s (0.83 s in the middle) on
+the machine where the 0.6 s target was set. A ratio ≤ 0.6 / 0.83 = 0.72 meets the target
+there, whatever this machine's speed.
 """
 
 import argparse
+import io
 import json
 import os
 import resource
@@ -18,6 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import yaml
+from pypdf import PdfReader
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -35,6 +43,9 @@ CONSULTANT = {
     "logo_data_uri": None,
 }
 WARM_RUNS = 10
+REFERENCE = ROOT / "bench" / "reference"
+REFERENCE_SECONDS = 0.83  # the reference's warm render where the 0.6 s target was set
+TARGET_SECONDS = 0.6
 DOWNLOADS = 30
 RSS_PLANS = 20
 
@@ -149,11 +160,18 @@ def main() -> None:
         with app.app_context():
             reports = {name: sample_report(app, name) for name in CASES}
             report = reports["baker_no_website"]
-            html = pdf.plan_html(report)
+            html, tighter = pdf.plan_html(report), pdf.plan_html(report, tight=True)
             static = app.static_folder
+            reference_html = (REFERENCE / "v1_plan.html").read_text(encoding="utf-8")
             pdf.render_plan(report)  # warm-up
-            warm = timed(lambda: pdf.render_plan(report), WARM_RUNS)
-            alone = timed(lambda: pdf.write_pdf(html, static), WARM_RUNS)
+            pdf.html_to_pdf(reference_html, str(REFERENCE))
+            warm, reference = [], []
+            for _ in range(WARM_RUNS):  # alternated, so both see the same machine load
+                warm += timed(lambda: pdf.render_plan(report), 1)
+                reference += timed(lambda: pdf.html_to_pdf(reference_html, str(REFERENCE)), 1)
+            alone = timed(lambda: pdf.write_pdf(html, static, tighter_html=tighter), WARM_RUNS)
+            pages = len(PdfReader(io.BytesIO(pdf.render_plan(report))).pages)
+            refitted = pdf.last_page_fill(pdf.layout(html, static)) < pdf.LAST_PAGE_MIN_FILL
             template = timed(lambda: pdf.plan_html(report), WARM_RUNS)
             if args.out:
                 args.out.mkdir(parents=True, exist_ok=True)
@@ -168,10 +186,17 @@ def main() -> None:
         memory = in_subprocess("rss", tmp / "rss.sqlite3")
 
     warm_s, alone_s = statistics.median(warm), statistics.median(alone)
+    reference_s = statistics.median(reference)
+    relative = statistics.median(w / r for w, r in zip(warm, reference, strict=True))
+    target_ratio = TARGET_SECONDS / REFERENCE_SECONDS
     peak = max(memory["parent_peak_mb"], memory["largest_child_peak_mb"])
     rows = [
         ("Cold render (first in a fresh process)", f"{cold_s:.3f} s", ""),
         ("Warm render, median", f"{warm_s:.3f} s", "≤ 0.6 s"),
+        ("  pages; laid out twice (last page refitted)", f"{pages}; {refitted}", ""),
+        ("Reference: first version's plan, median", f"{reference_s:.3f} s", ""),
+        ("Warm render / reference (median of pairs)", f"{relative:.2f}", f"≤ {target_ratio:.2f}"),
+        ("  i.e. on the target's machine", f"{relative * REFERENCE_SECONDS:.2f} s", "≤ 0.6 s"),
         ("  of which the print template (Jinja)", f"{statistics.median(template):.3f} s", ""),
         ("WeasyPrint alone on the same HTML, median", f"{alone_s:.3f} s", ""),
         ("Ratio warm render / WeasyPrint alone", f"{warm_s / alone_s:.2f}", "≤ 1.3"),

@@ -3,12 +3,12 @@
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required, login_user
 from wtforms import PasswordField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import DataRequired, EqualTo
 
 from readiness import sessions
 from readiness.extensions import db, limiter
 from readiness.passwords import hash_password, password_problem, verify_password
-from readiness.safe_input import SafeForm
+from readiness.safe_input import SafeForm, at_most
 
 bp = Blueprint("account", __name__, url_prefix="/conseil")
 
@@ -21,8 +21,7 @@ class PasswordForm(SafeForm):
         "Nouveau mot de passe",
         validators=[
             DataRequired("Saisissez un nouveau mot de passe."),
-            # zxcvbn slows down sharply on very long inputs
-            Length(max=200, message="200 caractères au maximum."),
+            at_most(200),  # zxcvbn slows down sharply on very long inputs
         ],
     )
     confirm = PasswordField(

@@ -152,14 +152,14 @@ def check_throttle(config: dict) -> None:
     """Counters shared by every worker: Redis in production, memory only in debug and tests."""
     if config.get("RATELIMIT_STORAGE_URI"):
         return
-    if config.get("DEBUG") or config.get("TESTING"):
-        config["RATELIMIT_STORAGE_URI"] = "memory://"
-        return
-    raise ConfigError(
+    _default_outside_production(
+        config,
+        "RATELIMIT_STORAGE_URI",
+        "memory://",
         "REDIS_URL (ou RATELIMIT_STORAGE_URI) manquante : les limites de tentatives de "
         "connexion doivent être partagées par tous les workers, par exemple "
         "REDIS_URL=redis://127.0.0.1:6379/0. Avec un seul worker (gunicorn -w 1), "
-        "RATELIMIT_STORAGE_URI=memory:// est accepté."
+        "RATELIMIT_STORAGE_URI=memory:// est accepté.",
     )
 
 
@@ -173,14 +173,22 @@ def check_public_url(config: dict) -> None:
                 "par exemple https://diagnostic.cabinet.fr"
             )
         return
-    if config.get("DEBUG") or config.get("TESTING"):
-        config["PUBLIC_URL"] = "http://127.0.0.1:5000"
-        return
-    raise ConfigError(
+    _default_outside_production(
+        config,
+        "PUBLIC_URL",
+        "http://127.0.0.1:5000",
         "PUBLIC_URL manquante : définissez l'adresse publique de l'application, par exemple "
         "PUBLIC_URL=https://diagnostic.cabinet.fr ; les liens privés envoyés aux clients "
-        "commencent par elle."
+        "commencent par elle.",
     )
+
+
+def _default_outside_production(config: dict, name: str, default: str, missing: str) -> None:
+    """A missing setting: a local default in debug and tests, a French error in production."""
+    if config.get("DEBUG") or config.get("TESTING"):
+        config[name] = default
+        return
+    raise ConfigError(missing)
 
 
 def _local_dev_key(instance: Path) -> str:

@@ -5,13 +5,13 @@ import json
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf.file import FileField
-from wtforms import DateField, EmailField, StringField
-from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms import DateField, StringField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from readiness import branding, clients, community, exports, mail, meetings, results, sending
 from readiness.errors import render_error
 from readiness.extensions import db
-from readiness.safe_input import SafeForm, has_nul
+from readiness.safe_input import SafeForm, at_most, has_nul, optional_email
 
 bp = Blueprint("consultant", __name__, url_prefix="/conseil")
 MAX_PAGE = 100_000
@@ -30,22 +30,11 @@ class FrenchForm(SafeForm):
 class ClientForm(FrenchForm):
     name = StringField(
         "Nom de l’entreprise cliente",
-        validators=[
-            DataRequired("Saisissez le nom du client."),
-            Length(max=120, message="120 caractères au maximum."),
-        ],
+        validators=[DataRequired("Saisissez le nom du client."), at_most(120)],
     )
-    contact = StringField(
-        "Contact (facultatif)",
-        validators=[Optional(), Length(max=200, message="200 caractères au maximum.")],
-    )
-    email = EmailField(
-        "E-mail du client (facultatif, pour lui envoyer son plan)",
-        validators=[
-            Optional(),
-            Length(max=254, message="254 caractères au maximum."),
-            Email("Saisissez une adresse e-mail valide, par exemple nom@entreprise.fr."),
-        ],
+    contact = StringField("Contact (facultatif)", validators=[Optional(), at_most(200)])
+    email = optional_email(
+        "E-mail du client (facultatif, pour lui envoyer son plan)", "nom@entreprise.fr"
     )
 
 
@@ -72,14 +61,7 @@ class ProfileForm(FrenchForm):
         "Votre nom", validators=[DataRequired("Saisissez votre nom."), Length(max=120)]
     )
     firm = StringField("Cabinet ou organisme", validators=[Optional(), Length(max=120)])
-    contact_email = EmailField(
-        "E-mail affiché sur les PDF",
-        validators=[
-            Optional(),
-            Length(max=254, message="254 caractères au maximum."),
-            Email("Saisissez une adresse e-mail valide, par exemple nom@cabinet.fr."),
-        ],
-    )
+    contact_email = optional_email("E-mail affiché sur les PDF", "nom@cabinet.fr")
     phone = StringField("Téléphone", validators=[Optional(), Length(max=40)])
     logo = FileField("Logo (PNG ou JPEG, 1 Mo au plus)")
 

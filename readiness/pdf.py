@@ -31,12 +31,15 @@ from readiness.formatting import (
     fr_source,
     french_spacing,
 )
-from readiness.pdf_render import (  # noqa: F401  (PdfRenderError, write_pdf: re-exported)
+from readiness.pdf_render import (  # noqa: F401  (re-exported for callers of pdf)
     DEFAULT_TIMEOUT,
+    LAST_PAGE_MIN_FILL,
     PdfRenderError,
     PdfTimeout,
     StaticOnlyFetcher,
     html_to_pdf,
+    last_page_fill,
+    layout,
     write_pdf,
 )
 from readiness.routine import routine_rows
@@ -74,7 +77,7 @@ def plan_pdf(report: dict[str, Any]) -> bytes:
     db.session.close()  # back to the pool: no connection sits idle in a transaction
     document = render_plan(report)
     try:
-        pdf_cache.store(report["token"], key, document)
+        pdf_cache.store(report["token"], key, document, internal=bool(report.get("internal")))
     except Exception as error:  # no traceback: its SQL parameters would name the diagnostic
         current_app.logger.warning("PDF rendered but not cached: %s", type(error).__name__)
         db.session.rollback()
@@ -99,7 +102,8 @@ STABLE_PART = 32
 def render_plan(report: dict[str, Any]) -> bytes:
     """Render the plan's PDF now (no cache), within the time limit."""
     timeout = _setting("PDF_RENDER_TIMEOUT", DEFAULT_TIMEOUT)
-    return html_to_pdf(plan_html(report), _static_folder(), timeout)
+    tighter = plan_html(report, tight=True)  # used only if it saves an almost empty page
+    return html_to_pdf(plan_html(report), _static_folder(), timeout, tighter_html=tighter)
 
 
 def plan_filename(report: dict[str, Any]) -> str:
@@ -111,9 +115,23 @@ def plan_filename(report: dict[str, Any]) -> str:
     return f"plan-action-{slug or 'entreprise'}-{day}{suffix}.pdf"
 
 
-def plan_html(report: dict[str, Any]) -> str:
-    """The print template filled with the report (every text autoescaped)."""
-    return _environment().get_template("plan.html").render(plan_context(report))
+def plan_html(report: dict[str, Any], tight: bool = False) -> str:
+    """The print template filled with the report (every text autoescaped), compacted;
+    ``tight``: smaller type and spacing (``body.tight`` in print.css)."""
+    context = plan_context(report) | {"tight": tight}
+    return compact_html(_environment().get_template("plan.html").render(context))
+
+
+_INDENTATION = re.compile(r">\s*\n\s*<")
+
+
+def compact_html(html: str) -> str:
+    """Less for WeasyPrint's HTML parser to read, the same page: the templates' line breaks
+    and indentation between tags become one space (what the browser makes of them anyway)
+    and the no-break spaces the characters themselves. Typed text is escaped, so it holds
+    neither."""
+    html = _INDENTATION.sub("> <", html)
+    return html.replace("&nbsp;", "\u00a0").replace("&#8239;", "\u202f")
 
 
 # --- the template's data: plain values, computed here rather than in Jinja --------------

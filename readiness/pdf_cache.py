@@ -1,20 +1,29 @@
 """The rendered PDFs of each diagnostic, kept in the database so they are not rendered twice.
 
-A diagnostic keeps its ``KEEP`` latest PDFs (the consultant's copy with notes and the
-client's without); older keys are pruned on each store, so the table never grows unbounded.
+A diagnostic keeps the newest PDF of each copy: the client's plan and the consultant's
+internal copy with notes. Storing one copy prunes that copy's older PDFs only, so a client
+plan rendered again (new answers, new community figures) never evicts the internal copy,
+and the table never grows unbounded.
 """
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, LargeBinary, String, UniqueConstraint, delete, select
+from sqlalchemy import (
+    DateTime,
+    ForeignKey,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+    delete,
+    false,
+    select,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, mapped_column
 
 from readiness.extensions import db
 from readiness.models import Assessment, utcnow
-
-KEEP = 2
 
 
 class PdfCache(db.Model):
@@ -29,6 +38,8 @@ class PdfCache(db.Model):
     key: Mapped[str] = mapped_column(String(64))
     pdf: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The consultant's copy with the notes (plan-interne.pdf), else the client's plan.
+    internal: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 def load(token: str, key: str) -> bytes | None:
@@ -61,32 +72,29 @@ def load_latest(token: str, prefix: str) -> bytes | None:
     )
 
 
-def store(token: str, key: str, pdf: bytes) -> bool:
-    """Store ``pdf`` and prune the diagnostic's older ones; False when there is no diagnostic."""
+def store(token: str, key: str, pdf: bytes, internal: bool = False) -> bool:
+    """Store ``pdf`` and prune the older PDFs of the same copy (``internal``: the consultant's
+    copy with notes); False when there is no diagnostic."""
     assessment_id = db.session.scalar(select(Assessment.id).where(Assessment.token == token))
     if assessment_id is None:
         return False
     now = utcnow()
     insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
     statement = insert(PdfCache).values(
-        assessment_id=assessment_id, key=key, pdf=pdf, created_at=now
+        assessment_id=assessment_id, key=key, pdf=pdf, created_at=now, internal=internal
     )
     statement = statement.on_conflict_do_update(
         index_elements=["assessment_id", "key"],
-        set_={"pdf": statement.excluded.pdf, "created_at": now},
-    )
-    newest = (
-        select(PdfCache.id)
-        .where(PdfCache.assessment_id == assessment_id)
-        .order_by(PdfCache.created_at.desc(), PdfCache.id.desc())
-        .limit(KEEP)
+        set_={"pdf": statement.excluded.pdf, "created_at": now, "internal": internal},
     )
     try:
         db.session.execute(statement)
+        # The PDF just stored is its copy's newest: the copy's others go, the other copy stays.
         db.session.execute(
             delete(PdfCache).where(
                 PdfCache.assessment_id == assessment_id,
-                PdfCache.id.not_in(newest.scalar_subquery()),
+                PdfCache.internal == internal,
+                PdfCache.key != key,
             )
         )
         db.session.commit()

@@ -5,7 +5,8 @@ PostgreSQL cannot store in text) and over-long raw values before any other check
 """
 
 from flask_wtf import FlaskForm
-from wtforms.validators import NumberRange, StopValidation, ValidationError
+from wtforms import EmailField
+from wtforms.validators import Email, Length, NumberRange, Optional, StopValidation, ValidationError
 
 # Far above any field's own limit; the field's Length() gives the precise message.
 MAX_RAW_LENGTH = 20_000
@@ -40,6 +41,17 @@ class SafeForm(FlaskForm):
         def bind_field(self, form, unbound_field, options):
             validators = [clean_raw_values, *(unbound_field.kwargs.get("validators") or ())]
             return unbound_field.bind(form=form, **options, validators=validators)
+
+
+def at_most(length: int) -> Length:
+    """A length limit with its French message, the same on every form."""
+    return Length(max=length, message=f"{length} caractères au maximum.")
+
+
+def optional_email(label: str, example: str) -> EmailField:
+    """An optional e-mail address field: checked, 254 characters at most (RFC 5321)."""
+    message = f"Saisissez une adresse e-mail valide, par exemple {example}."
+    return EmailField(label, validators=[Optional(), at_most(254), Email(message)])
 
 
 class SafeNumberRange(NumberRange):

@@ -21,6 +21,11 @@ def claire(consultants):
     return consultants
 
 
+def post_form(claire, url: str, data: dict, **options):
+    """A consultant's form posted with its CSRF token, as the browser sends it."""
+    return claire.client.post(url, data={**data, "csrf_token": claire.csrf()}, **options)
+
+
 def pdf_text(response) -> str:
     assert response.status_code == 200, response.status_code
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(response.data)).pages)
@@ -54,28 +59,14 @@ def test_meeting_dates_today_by_default_then_set_and_checked(claire, client, app
     with app.app_context():
         assert db.session.scalar(select(Assessment.meeting_on)) == meetings.today()
     url = f"/conseil/diagnostics/{token}/rendez-vous"
-    bad = client.post(
-        url,
-        data={
-            "meeting_on": "2026-11-22",
-            "next_meeting_on": "2026-11-01",
-            "csrf_token": claire.csrf(),
-        },
-    )
+    bad = post_form(claire, url, {"meeting_on": "2026-11-22", "next_meeting_on": "2026-11-01"})
     assert bad.status_code == 422
     assert "doit venir après celui-ci" in bad.get_data(as_text=True)
-    garbage = client.post(url, data={"meeting_on": "demain", "csrf_token": claire.csrf()})
+    garbage = post_form(claire, url, {"meeting_on": "demain"})
     assert garbage.status_code == 422
     with app.app_context():
         assert db.session.scalar(select(Assessment.next_meeting_on)) is None
-    ok = client.post(
-        url,
-        data={
-            "meeting_on": "2026-11-22",
-            "next_meeting_on": "2027-02-19",
-            "csrf_token": claire.csrf(),
-        },
-    )
+    ok = post_form(claire, url, {"meeting_on": "2026-11-22", "next_meeting_on": "2027-02-19"})
     assert ok.status_code == 302
     walk(app, client, token)
     page = client.get(f"/conseil/clients/{client_id}").get_data(as_text=True)
@@ -94,18 +85,17 @@ def test_follow_up_is_stored_and_bad_input_is_refused(claire, client, app):
     assert "Suivi du plan n° 1" in page.replace("&nbsp;", " ")
     url = f"/conseil/diagnostics/{token}/suivi"
     first, second = actions[0]["id"], actions[1]["id"]
-    bad = client.post(url, data={f"statut-{first}": "fini", "csrf_token": claire.csrf()})
+    bad = post_form(claire, url, {f"statut-{first}": "fini"})
     assert bad.status_code == 422 and "Choisissez un état" in bad.get_data(as_text=True)
-    long = client.post(url, data={f"commentaire-{first}": "x" * 301, "csrf_token": claire.csrf()})
+    long = post_form(claire, url, {f"commentaire-{first}": "x" * 301})
     assert long.status_code == 422 and "300 caractères" in long.get_data(as_text=True)
     assert count(app, ActionFollowUp) == 0
     data = {
         f"statut-{first}": "done",
         f"commentaire-{first}": "Affichée en caisse",
         f"statut-{second}": "in_progress",
-        "csrf_token": claire.csrf(),
     }
-    assert client.post(url, data=data).status_code == 302
+    assert post_form(claire, url, data).status_code == 302
     with app.app_context():
         marks = meetings.follow_up_of(db.session.scalar(select(Assessment)))
     assert marks[first] == {"status": "done", "comment": "Affichée en caisse"}
@@ -122,10 +112,7 @@ def test_a_re_assessment_shows_what_was_done_what_changed_and_skips_done_actions
     first_token = claire.new_diagnostic(client_id)
     walk(app, client, first_token)
     done = first_plan(app, client, first_token)[0]
-    client.post(
-        f"/conseil/diagnostics/{first_token}/suivi",
-        data={f"statut-{done['id']}": "done", "csrf_token": claire.csrf()},
-    )
+    post_form(claire, f"/conseil/diagnostics/{first_token}/suivi", {f"statut-{done['id']}": "done"})
     token = claire.new_diagnostic(client_id)
     walk(app, client, token, dict(SAMPLE_ANSWERS, hours_per_week=6, website="current"))
     page = client.get(f"/conseil/clients/{client_id}").get_data(as_text=True)
@@ -155,25 +142,11 @@ def test_a_re_assessment_shows_what_was_done_what_changed_and_skips_done_actions
 def test_the_client_e_mail_is_optional_and_checked(claire, client, app):
     client_id = claire.new_client()
     url = f"/conseil/clients/{client_id}/modifier"
-    bad = client.post(
-        url,
-        data={
-            "name": "Boulangerie Martin",
-            "email": "pas-une-adresse",
-            "csrf_token": claire.csrf(),
-        },
-    )
+    bad = post_form(claire, url, {"name": "Boulangerie Martin", "email": "pas-une-adresse"})
     assert bad.status_code == 422 and "adresse e-mail valide" in bad.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(Client.email)) == ""
-    ok = client.post(
-        url,
-        data={
-            "name": "Boulangerie Martin",
-            "email": "martin@example.fr",
-            "csrf_token": claire.csrf(),
-        },
-    )
+    ok = post_form(claire, url, {"name": "Boulangerie Martin", "email": "martin@example.fr"})
     assert ok.status_code == 302
     with app.app_context():
         assert db.session.scalar(select(Client.email)) == "martin@example.fr"
@@ -184,32 +157,23 @@ def test_without_mail_server_the_page_says_e_mail_is_not_configured(claire, clie
     walk(app, client, claire.new_diagnostic(client_id))
     page = client.get(f"/conseil/clients/{client_id}").get_data(as_text=True)
     assert "pas configuré" in page and "Envoyer le plan et le lien" not in page
-    response = client.post(
-        f"/conseil/clients/{client_id}/envoyer",
-        data={"csrf_token": claire.csrf()},
-        follow_redirects=True,
-    )
+    send = f"/conseil/clients/{client_id}/envoyer"
+    response = post_form(claire, send, {}, follow_redirects=True)
     assert "pas configuré" in response.get_data(as_text=True)
     assert count(app, ClientSending) == 0
 
 
 def test_the_plan_and_private_link_are_e_mailed_and_recorded(claire, client, app, smtp_server):
     client_id = claire.new_client()
-    client.post(
+    post_form(
+        claire,
         f"/conseil/clients/{client_id}/modifier",
-        data={
-            "name": "Boulangerie Martin",
-            "email": "martin@example.fr",
-            "csrf_token": claire.csrf(),
-        },
+        {"name": "Boulangerie Martin", "email": "martin@example.fr"},
     )
     token = claire.new_diagnostic(client_id)
     walk(app, client, token, notes={"profile": "Note privée de Claire"})
-    response = client.post(
-        f"/conseil/clients/{client_id}/envoyer",
-        data={"csrf_token": claire.csrf()},
-        follow_redirects=True,
-    )
+    send = f"/conseil/clients/{client_id}/envoyer"
+    response = post_form(claire, send, {}, follow_redirects=True)
     assert "Envoyé à martin@example.fr" in response.get_data(as_text=True)
     [message] = smtp_server.messages
     assert message["To"] == "martin@example.fr"

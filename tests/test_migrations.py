@@ -351,6 +351,12 @@ def fill_e5a7d1c3b9f2(conn):
     update(conn, "assessments", 2, start_nonce="n" * 22)
 
 
+def fill_cd8d05ec364e(conn):
+    """Plus the copy of each cached PDF: diagnostic 1 keeps the client's and the internal."""
+    fill_e5a7d1c3b9f2(conn)
+    update(conn, "pdf_cache", 3, internal=True)
+
+
 FILL = {
     "51a59b0babaa": fill_51a59b0babaa,
     "7c3e9a1d5f20": fill_7c3e9a1d5f20,
@@ -360,6 +366,7 @@ FILL = {
     "404fdb9ff504": fill_404fdb9ff504,
     "8e41c07d2a95": fill_8e41c07d2a95,
     "e5a7d1c3b9f2": fill_e5a7d1c3b9f2,
+    "cd8d05ec364e": fill_cd8d05ec364e,
 }
 
 
@@ -505,7 +512,7 @@ def test_a_database_with_the_first_pdf_cache_constraint_stores_two_pdfs_per_diag
 
             token = "tok-" + "a" * 40
             assert pdf_cache.store(token, "n" * 64, b"%PDF client")
-            assert pdf_cache.store(token, "p" * 64, b"%PDF consultant")
+            assert pdf_cache.store(token, "p" * 64, b"%PDF consultant", internal=True)
             assert pdf_cache.load(token, "n" * 64) == b"%PDF client"
             assert pdf_cache.load(token, "p" * 64) == b"%PDF consultant"
         finally:

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import yaml
 from pypdf import PdfReader
 
 from readiness import create_app, pdf, pdf_render, results
@@ -144,8 +145,19 @@ def test_markup_typed_in_answers_is_printed_as_text_and_fetches_nothing(full_pla
     assert "<script>x</script>" in full_plan["text"]
     assert '<img src="file:///etc/passwd">' not in full_plan["html"]
     assert "&lt;img src=" in full_plan["html"]
-    static = Path(pdf.STATIC_DIR).resolve().as_uri()
-    assert full_plan["urls"] == [f"{static}/print.css"]
+    # The print stylesheet is parsed once per process and handed over: nothing is fetched.
+    assert full_plan["urls"] == []
+
+
+def test_the_plan_html_is_compacted_without_changing_the_text(full_plan):
+    html = full_plan["html"]
+    assert "\n  <" not in html and "&nbsp;" not in html and "&#8239;" not in html
+    assert "print.css" not in html  # applied by the renderer, parsed once per process
+    # Inline elements that the templates put on separate lines keep their space.
+    assert pdf.compact_html("<p><b>Oui</b>\n    <i>non</i></p>") == "<p><b>Oui</b> <i>non</i></p>"
+    assert pdf.compact_html("<p>«&nbsp;a&nbsp;»</p>") == "<p>«\u00a0a\u00a0»</p>"
+    # Typed text is escaped: a typed « &nbsp; » stays as typed.
+    assert pdf.compact_html("<p>&amp;nbsp;</p>") == "<p>&amp;nbsp;</p>"
 
 
 def test_the_client_copy_never_prints_a_note(pdf_app):
@@ -323,15 +335,67 @@ PAGE_LIMITS = {"solo": 8, "micro": 8, "small": 10, "medium": 10}
 @pytest.mark.parametrize("case", sorted(p.stem for p in CASES.glob("*.yaml")))
 def test_a_tpe_plan_fits_in_8_pages_and_a_pme_plan_in_10(pdf_app, case):
     """The client's plan with branding and progress: other sections must keep within it."""
-    import yaml
 
     answers = yaml.safe_load((CASES / f"{case}.yaml").read_text())["answers"]
     scores = {"interest": 40, "readiness": 40, "philosophy": 40, "resources": 40}
     previous = {"date": datetime(2026, 8, 20, tzinfo=UTC), "scores": scores}
     report = make_report(pdf_app, answers, consultant=CONSULTANT, previous=previous)
     with pdf_app.app_context():
-        pages, _ = pdf_text(pdf.render_plan(report))
+        document = pdf.render_plan(report)
+    pages, _ = pdf_text(document)
     assert pages <= PAGE_LIMITS[answers["headcount"]], f"{case}: {pages} pages"
+    # No page left almost empty: the last one holds more than a few lines.
+    assert last_page_fill(document) >= pdf_render.LAST_PAGE_MIN_FILL, case
+
+
+def last_page_fill(document: bytes) -> float:
+    """Share of the last page's text area used, read from the PDF's text positions
+    (A4, margins 12 mm at the top and 14 mm at the bottom, where the footer sits)."""
+    page = PdfReader(io.BytesIO(document)).pages[-1]
+    top, bottom = float(page.mediabox.height) - 12 * MM, 14 * MM
+    heights = []
+
+    def visit(text, cm, tm, font, size):
+        y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+        if text.strip() and y > bottom:
+            heights.append(y)
+
+    page.extract_text(visitor_text=visit)
+    return (top - min(heights)) / (top - bottom)
+
+
+MM = 72 / 25.4
+
+
+def one_page_and_a_bit(block_mm: int, marker: str = "", lines: int = 3) -> str:
+    """A block of ``block_mm`` millimetres then short lines (page area: 271 mm)."""
+    return f'<div style="height: {block_mm}mm"></div>{marker}' + "<p>ligne</p>" * lines
+
+
+def test_a_last_page_with_a_few_lines_is_laid_out_again_tighter(pdf_app):
+    static = pdf_app.static_folder
+    loose, tighter = one_page_and_a_bit(266), one_page_and_a_bit(250)
+    assert pdf_text(pdf.write_pdf(loose, static))[0] == 2
+    assert last_page_fill(pdf.write_pdf(loose, static)) < pdf_render.LAST_PAGE_MIN_FILL
+    # The tighter layout saves the page: it is the one written, in process and forked.
+    assert pdf_text(pdf.write_pdf(loose, static, tighter_html=tighter))[0] == 1
+    assert pdf_text(pdf.html_to_pdf(loose, static, 30, tighter_html=tighter))[0] == 1
+    # A tighter layout that saves nothing is not used.
+    assert pdf_text(pdf.write_pdf(loose, static, tighter_html=loose + "<p>x</p>"))[0] == 2
+
+
+def test_a_last_page_with_enough_on_it_is_not_laid_out_twice(pdf_app):
+    static = pdf_app.static_folder
+    fetcher = RecordingFetcher(static)
+    marker = '<img src="favicon.svg" alt="">'
+    pdf.write_pdf(
+        one_page_and_a_bit(200), static, fetcher, tighter_html=one_page_and_a_bit(1, marker)
+    )
+    assert fetcher.urls == []  # the tighter document was never laid out
+    pdf.write_pdf(
+        one_page_and_a_bit(266), static, fetcher, tighter_html=one_page_and_a_bit(1, marker)
+    )
+    assert [url.rsplit("/", 1)[1] for url in fetcher.urls] == ["favicon.svg"]
 
 
 def test_page_one_is_the_page_to_pin_on_the_wall(pdf_app):

@@ -22,8 +22,9 @@ def renders(monkeypatch):
     return calls
 
 
-def report_for(token: str, key: str = "answers-v1") -> dict:
-    return {"token": token, "cache_key": key, "company_name": "Boulangerie Martin"}
+def report_for(token: str, key: str = "answers-v1", internal: bool = False, **extra) -> dict:
+    report = {"token": token, "cache_key": key, "company_name": "Boulangerie Martin"}
+    return report | {"internal": internal} | extra
 
 
 @pytest.fixture
@@ -51,15 +52,45 @@ def test_a_new_key_renders_again_and_old_pdfs_are_pruned(app, token, renders):
         assert new != old
         assert pdf.plan_pdf(report_for(token, "answers-v2")) == new
         pdf.plan_pdf(report_for(token, "answers-v3"))
-        assert rows() == pdf_cache.KEEP == 2  # the newest two only: no unbounded growth
-        assert pdf.plan_pdf(report_for(token, "answers-v2")) == new
-    assert renders == ["answers-v1", "answers-v2", "answers-v3"]
+        assert rows() == 1  # the copy's newest only: no unbounded growth
+        assert pdf.plan_pdf(report_for(token, "answers-v2")) != new  # pruned: rendered again
+    assert renders == ["answers-v1", "answers-v2", "answers-v3", "answers-v2"]
+
+
+def test_new_client_plans_never_evict_the_consultants_internal_copy(app, token, renders):
+    """Client, internal, then two client plans with newer community figures: the internal
+    copy is still served, without rendering it again."""
+    with app.app_context():
+        pdf.plan_pdf(report_for(token, "plan", community_key="a" * 64))
+        internal = pdf.plan_pdf(report_for(token, "plan-and-notes", internal=True))
+        pdf.plan_pdf(report_for(token, "plan", community_key="b" * 64))
+        client = pdf.plan_pdf(report_for(token, "plan", community_key="c" * 64))
+        assert rows() == 2  # the newest of each copy
+        assert pdf.plan_pdf(report_for(token, "plan-and-notes", internal=True)) == internal
+        assert pdf.plan_pdf(report_for(token, "plan", community_key="c" * 64)) == client
+        stored = db.session.execute(select(PdfCache.internal, PdfCache.pdf)).all()
+    assert sorted(stored) == [(False, client), (True, internal)]
+    assert renders == ["plan", "plan-and-notes", "plan", "plan"]
+
+
+def test_storing_one_copy_prunes_only_that_copys_older_pdfs(app, token):
+    with app.app_context():
+        assert pdf_cache.store(token, "c1" * 32, b"%PDF client 1")
+        assert pdf_cache.store(token, "i1" * 32, b"%PDF internal 1", internal=True)
+        assert pdf_cache.store(token, "c2" * 32, b"%PDF client 2")
+        assert pdf_cache.store(token, "c3" * 32, b"%PDF client 3")
+        assert pdf_cache.load(token, "i1" * 32) == b"%PDF internal 1"
+        assert pdf_cache.load(token, "c2" * 32) is None
+        assert pdf_cache.store(token, "i2" * 32, b"%PDF internal 2", internal=True)
+        assert pdf_cache.load(token, "i1" * 32) is None
+        assert pdf_cache.load(token, "c3" * 32) == b"%PDF client 3"
+        assert rows() == 2
 
 
 def test_the_consultant_and_client_copies_live_side_by_side(app, token, renders):
     with app.app_context():
         for _ in range(3):
-            pdf.plan_pdf(report_for(token, "with-notes"))
+            pdf.plan_pdf(report_for(token, "with-notes", internal=True))
             pdf.plan_pdf(report_for(token, "without-notes"))
     assert renders == ["with-notes", "without-notes"]
 

@@ -59,9 +59,9 @@ def test_changed_answers_render_a_new_plan(app, wizard, client):
     assert wizard.post_step(token, "resources", changed).status_code == 302
     pdf_jobs.drain()
     after = stored_pdfs(app)
-    assert len(after) == 2 and before[0] in after  # the new plan next to the old one
-    assert client.get(f"/d/{token}/plan.pdf").data in after
-    assert client.get(f"/d/{token}/plan.pdf").data != before[0]
+    # The new plan replaces the old one: one client's copy per diagnostic (pdf_cache).
+    assert len(after) == 1 and after != before
+    assert client.get(f"/d/{token}/plan.pdf").data == after[0]
 
 
 def test_cold_miss_says_in_preparation_then_serves_the_plan(app, wizard, client):
@@ -141,8 +141,9 @@ def test_newer_community_figures_serve_the_stored_plan_while_a_fresh_one_renders
     assert response.data == first  # at once, without waiting for a render
     pdf_jobs.drain()  # the fresh plan, with the new figures, was queued by that download
     after = stored_pdfs(app)
-    assert len(after) == 2 and first in after  # the plan with the old and the new figures
-    assert client.get(f"/d/{token}/plan.pdf").data != first
+    # The plan with the new figures replaced the old one (the newest of each copy is kept).
+    assert len(after) == 1 and first not in after
+    assert client.get(f"/d/{token}/plan.pdf").data == after[0]
 
 
 def test_a_plan_queued_behind_others_is_not_waited_for(app, wizard, client, redis_queue):

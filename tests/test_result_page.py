@@ -1,9 +1,11 @@
 """The result page starts with this week; « Et si… ? » comes back at the form; typography."""
 
+import html as html_lib
 import re
 from datetime import datetime
+from pathlib import Path
 
-from readiness.formatting import fr_date, typeset
+from readiness.formatting import fr_date, fr_hours, typeset
 from tests.conftest import SAMPLE_ANSWERS
 
 WHAT_IF = "hours_per_week={}&monthly_budget=50&who=owner&response_time=within_48h"
@@ -96,3 +98,24 @@ def test_content_texts_use_typographic_apostrophes(app):
     labels = [q.label for q in questionnaire.questions.values()]
     assert any("’" in label for label in labels)
     assert not any("'" in label for label in labels)
+
+
+def test_this_week_says_the_plans_load_once_in_the_words_of_the_advice(wizard, client):
+    """One sentence, from the rules' advice: no second wording of the same figures."""
+    template = Path(__file__).parent.parent / "templates" / "result.html"
+    assert "vous demande" not in template.read_text(encoding="utf-8")
+    for hours in (3, 1, 0):  # fits, some actions deferred, no hour declared
+        token = wizard.complete(dict(SAMPLE_ANSWERS, hours_per_week=hours))
+        html = client.get(f"/d/{token}/resultat").get_data(as_text=True)
+        box = re.search(r'<section class="this-week".*?</section>', html, re.S).group(0)
+        load = client.get(f"/api/v1/assessments/{token}").get_json()["result"]["plan_load"]
+        [line] = re.findall(r'<p class="load-line[^"]*">(.*?)</p>', box, re.S)
+        assert html_text(line) == html_text(load["advice"])
+        weekly = html_text(f"demande {fr_hours(load['hours_per_week'])} par semaine")
+        assert html_text(box).count(weekly) == (0 if hours == 0 else 1), html_text(box)
+
+
+def html_text(markup: str) -> str:
+    """Visible text, every kind of space folded to one plain space."""
+    text = html_lib.unescape(re.sub(r"<[^>]+>", " ", markup))
+    return re.sub(r"[\s\u00a0\u202f]+", " ", text).strip()

@@ -17,6 +17,15 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
 ]
 
+TAP_TARGET = 44  # px: the smallest height a thumb hits reliably (WCAG 2.5.5, Apple, Google)
+SMALL_TAP_TARGETS = """min => [...document.querySelectorAll(
+    "button, .button, .link-button, input[type=radio] + label, input[type=checkbox] + label"
+  )].map(el => [el, el.getBoundingClientRect()])
+  .filter(([el, box]) => box.width > 0 && getComputedStyle(el).visibility !== "hidden")
+  .filter(([el, box]) => box.height < min)
+  .map(([el, box]) => el.tagName + " « " + el.textContent.trim().slice(0, 40) + " » "
+    + box.height.toFixed(1) + " px")"""
+
 
 @pytest.fixture
 def live_server(app):
@@ -51,3 +60,24 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+def answer_step(page, step, answers: dict) -> None:
+    """Answer one wizard step in the browser: text and numbers typed, choices set as given
+    (a several-of question's other boxes unticked); questions not shown are skipped."""
+    for question in step.questions:
+        if question.id not in answers or not page.locator(f"[name={question.id}]").count():
+            continue
+        value = answers[question.id]
+        if question.type in ("text", "integer", "decimal"):
+            page.fill(f"#{question.id}", str(value))
+        elif question.type == "single":
+            page.check(f"input[name={question.id}][value='{value}']")
+        else:
+            for box in page.locator(f"input[name={question.id}]").all():
+                box.set_checked(box.get_attribute("value") in value)
+
+
+def small_tap_targets(page) -> list[str]:
+    """The page's visible buttons, link-buttons and choice labels lower than 44 px."""
+    return page.evaluate(SMALL_TAP_TARGETS, TAP_TARGET)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM_FLAGS  # noqa: F401  (same browser set-up)
+from tests.browser.conftest import answer_step, small_tap_targets
 from tests.conftest import SAMPLE_ANSWERS
 
 AXE_JS = Path(os.environ.get("AXE_JS", "/tmp/axe/node_modules/axe-core/axe.min.js"))
@@ -56,20 +56,6 @@ def check(page, name: str, audits: dict) -> None:
         audits[name] = page.evaluate(VIOLATIONS)
 
 
-def fill(page, step, answers) -> None:
-    for question in step.questions:
-        if question.id not in answers or not page.locator(f"[name={question.id}]").count():
-            continue
-        value = answers[question.id]
-        if question.type in ("text", "integer", "decimal"):
-            page.fill(f"#{question.id}", str(value))
-        elif question.type == "single":
-            page.check(f"input[name={question.id}][value='{value}']")
-        else:
-            for box in page.locator(f"input[name={question.id}]").all():
-                box.set_checked(box.get_attribute("value") in value)
-
-
 def next_step(page) -> None:
     page.click("button[name=nav][value=next]")
 
@@ -95,7 +81,8 @@ def test_a_bakers_day_on_a_phone(app, browser, phone, live_server, smtp_server, 
     assert page.evaluate("document.activeElement.id") == "sector-0"
     for number, step in enumerate(steps[:3], start=1):
         page.wait_for_selector(f"text=Étape {number} sur 6")
-        fill(page, step, BAKER)
+        assert small_tap_targets(page) == [], f"step {number}"
+        answer_step(page, step, BAKER)
         next_step(page)
     page.wait_for_selector("text=Étape 4 sur 6")
     assert page.is_visible("text=Réponses enregistrées.")
@@ -136,7 +123,8 @@ def test_a_bakers_day_on_a_phone(app, browser, phone, live_server, smtp_server, 
         page.wait_for_selector(f"text=Étape {number} sur 6")
         if step.id == "resources":
             check(page, "05-ressources", audits)
-        fill(page, step, BAKER)
+        assert small_tap_targets(page) == [], f"step {number}"
+        answer_step(page, step, BAKER)
         next_step(page)
     page.wait_for_selector("h1:has-text('Récapitulatif')")
     assert "1,5 h / semaine" in page.inner_text("main")

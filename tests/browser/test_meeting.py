@@ -1,29 +1,20 @@
 """A whole consultant meeting in a real browser: log in, new client, wizard with notes,
 result, PDF download."""
 
+from tests.browser.conftest import answer_step, small_tap_targets
 from tests.conftest import PASSWORD, SAMPLE_ANSWERS
 
 
 def fill_step(page, step, answers, note=None):
-    for question in step.questions:
-        if question.id not in answers or not page.locator(f"[name={question.id}]").count():
-            continue
-        value = answers[question.id]
-        if question.type in ("text", "integer", "decimal"):
-            page.fill(f"#{question.id}", str(value))
-        elif question.type == "single":
-            page.check(f"input[name={question.id}][value='{value}']")
-        else:
-            for item in value:
-                page.check(f"input[name={question.id}][value='{item}']")
+    answer_step(page, step, answers)
     if note:
         assert not page.is_visible("#note")  # folded: the screen can be shown to the client
         page.click("summary:has-text('Note privée')")
         page.fill("#note", note)
 
 
-def test_a_consultant_runs_a_meeting(page, live_server, consultants, questionnaire, tmp_path):
-    consultants.create()
+def log_in_and_add_a_client(page, live_server, email=None) -> None:
+    """Claire signs in and creates the client « Boulangerie Martin », whose page opens."""
     page.goto(live_server + "/connexion")
     page.fill("#email", "claire@conseil.fr")
     page.fill("#password", PASSWORD)
@@ -31,12 +22,20 @@ def test_a_consultant_runs_a_meeting(page, live_server, consultants, questionnai
     page.wait_for_selector("h1:has-text('Mes clients')")
     page.click("text=Nouveau client")
     page.fill("#name", "Boulangerie Martin")
+    if email:
+        page.fill("#email", email)
     page.click("button:has-text('Enregistrer')")
     page.wait_for_selector("h1:has-text('Boulangerie Martin')")
+
+
+def test_a_consultant_runs_a_meeting(page, live_server, consultants, questionnaire, tmp_path):
+    consultants.create()
+    log_in_and_add_a_client(page, live_server)
     page.click("button:has-text('Commencer en réunion')")
     for number, step in enumerate(questionnaire.steps, start=1):
         page.wait_for_selector(f"text=Étape {number} sur 6")
         assert page.is_visible("text=Mode réunion")
+        assert small_tap_targets(page) == [], f"step {number} in a meeting"
         note = "Le client hésite sur le budget." if step.id == "resources" else None
         fill_step(page, step, SAMPLE_ANSWERS, note)
         page.click("button[value=next]")
@@ -91,15 +90,7 @@ def test_two_meetings_three_months_apart(
     page, live_server, consultants, questionnaire, tmp_path, smtp_server
 ):
     consultants.create()
-    page.goto(live_server + "/connexion")
-    page.fill("#email", "claire@conseil.fr")
-    page.fill("#password", PASSWORD)
-    page.click("button:has-text('Se connecter')")
-    page.click("text=Nouveau client")
-    page.fill("#name", "Boulangerie Martin")
-    page.fill("#email", "martin@example.fr")
-    page.click("button:has-text('Enregistrer')")
-    page.wait_for_selector("h1:has-text('Boulangerie Martin')")
+    log_in_and_add_a_client(page, live_server, email="martin@example.fr")
 
     # First meeting: the wizard with a private note, both PDFs.
     page.click("button:has-text('Commencer en réunion')")
