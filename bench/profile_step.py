@@ -40,6 +40,7 @@ def main() -> None:
                 "SQLALCHEMY_DATABASE_URI": url.replace("postgresql://", "postgresql+psycopg://"),
                 "PUBLIC_URL": "http://127.0.0.1",
                 "SESSION_COOKIE_SECURE": False,
+                "RATELIMIT_STORAGE_URI": "memory://",
             }
         )
         with app.app_context():

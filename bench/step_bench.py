@@ -8,7 +8,9 @@ libraries, nothing else), then drives each route with wrk (32 connections) in tu
 - app POST:  the app's step ``/d/<token>/resources`` (same 5 questions), saved, redirect;
 - app GET:   the same step shown, pre-filled.
 
-It prints req/s, p99 and the ratios app POST / bare step (target ≥ 0.8) and
+It prints req/s, p99, the server CPU per request (the gunicorn workers' user + system
+time over the requests served: what the ratios come down to, and less sensitive than req/s
+to other work on the machine) and the ratios app POST / bare step (target ≥ 0.8) and
 app GET / page (target ≥ 0.3). SQLite by default (a fresh file per run); with
 DATABASE_URL=postgresql://… a fresh database is created on that server and dropped after.
 
@@ -70,7 +72,7 @@ def main() -> None:
         try:
             wait_ready(APP_PORT, "/")
             wait_ready(PEER_PORT, "/page")
-            results = run(args, Path(tmp))
+            results = run(args, Path(tmp), {APP_PORT: servers[0].pid, PEER_PORT: servers[1].pid})
         finally:
             for server in servers:
                 server.terminate()
@@ -184,7 +186,7 @@ def wait_ready(port: int, path: str, timeout: float = 60) -> None:
 # --- the measured routes --------------------------------------------------------------
 
 
-def run(args, tmp: Path) -> dict[str, list[dict]]:
+def run(args, tmp: Path, masters: dict[int, int]) -> dict[str, list[dict]]:
     app = Browser(f"http://127.0.0.1:{APP_PORT}")
     token = app.complete_diagnostic()
     app_step = f"/d/{token}/resources"
@@ -208,7 +210,11 @@ def run(args, tmp: Path) -> dict[str, list[dict]]:
         for name, (port, path, body, browser) in targets.items():
             script = tmp / "request.lua"
             script.write_text(lua(path, body, browser.cookie_header()), encoding="utf-8")
-            results[name].append(wrk(port, script, args))
+            before = cpu_seconds(masters[port])
+            result = wrk(port, script, args)
+            # Server CPU (user + system) per request: what the ratios come down to.
+            result["cpu_ms"] = (cpu_seconds(masters[port]) - before) / result["requests"] * 1000
+            results[name].append(result)
     return results
 
 
@@ -245,15 +251,30 @@ def wrk(port: int, script: Path, args) -> dict:
         check=True,
     ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    requests = int(re.search(r"(\d+) requests in", output).group(1))
     p99 = re.search(r"\s99%\s+([\d.]+)(us|ms|s)\b", output)
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     socket_errors = re.search(r"Socket errors: (.*)", output)
     return {
         "rps": rps,
+        "requests": requests,
         "p99_ms": float(p99.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[p99.group(2)],
         "errors": int(errors.group(1)) if errors else 0,
         "socket_errors": socket_errors.group(1) if socket_errors else "",
     }
+
+
+def cpu_seconds(master: int) -> float:
+    """CPU time used so far by a gunicorn master's workers (Linux /proc)."""
+    total = 0.0
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    for pid in children:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 # --- report ----------------------------------------------------------------------------
@@ -266,14 +287,18 @@ def report(results: dict[str, list[dict]], label: str, args) -> None:
         f"{args.rounds} tours de {args.seconds} s, {os.cpu_count()} cœurs, "
         f"charge {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}"
     )
-    print(f"{'route':<15} {'req/s (tours)':<28} {'médiane':>8} {'p99 ms':>8} {'erreurs':>8}")
+    print(
+        f"{'route':<15} {'req/s (tours)':<28} {'médiane':>8} {'p99 ms':>8} {'erreurs':>8} "
+        f"{'CPU ms/req':>10}"
+    )
     median = {}
     for name, runs in results.items():
         median[name] = statistics.median(r["rps"] for r in runs)
         each = " ".join(f"{r['rps']:.0f}" for r in runs)
         p99 = max(r["p99_ms"] for r in runs)
         errors = sum(r["errors"] for r in runs)
-        print(f"{name:<15} {each:<28} {median[name]:>8.0f} {p99:>8.1f} {errors:>8}")
+        cpu = statistics.median(r["cpu_ms"] for r in runs)
+        print(f"{name:<15} {each:<28} {median[name]:>8.0f} {p99:>8.1f} {errors:>8} {cpu:>10.2f}")
         for r in runs:
             if r["socket_errors"]:
                 print(f"  erreurs de socket : {r['socket_errors']}")

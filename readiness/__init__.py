@@ -10,7 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from readiness import config
+from readiness import config, throttle
 from readiness.content import Questionnaire, ReportTexts, load_questionnaire, load_report_texts
 from readiness.extensions import csrf, db, limiter, login_manager, migrate
 from readiness.peers import load_peers
@@ -43,6 +43,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_extensions(app)
     register_privacy(app)
     register_blueprints(app)
+    throttle.drop_idle_check(app)
     register_error_handlers(app)
     register_template_helpers(app)
     register_commands(app)
@@ -63,6 +64,9 @@ def register_proxies(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    from readiness.sessions import SignedCookieSessions
+
+    app.session_interface = SignedCookieSessions()
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR)
     csrf.init_app(app)
@@ -142,9 +146,10 @@ def register_commands(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from readiness import formatting, links, mail
+    from readiness import formatting, forms, links, mail
 
     formatting.register(app)
+    app.add_template_global(forms.choice_inputs, "choice_inputs")
     app.add_template_global(links.private_link, "private_link")
     app.add_template_global(mail.is_configured, "mail_configured")
     app.add_template_global(app.extensions["readiness"].rules.verdict_labels, "verdict_labels")

@@ -4,7 +4,7 @@ import re
 import secrets
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import JSON, bindparam, delete, func, select, type_coerce, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -60,30 +60,43 @@ def _started_with(nonce: str) -> Assessment | None:
     )
 
 
-# Built once: every wizard request runs them. The result snapshot (a large JSON document)
-# is loaded only when read (result page, PDF), not on each step.
-# The diagnostic and its saved steps come in one query (one round trip to PostgreSQL).
-_FIND = (
-    select(Assessment, AssessmentStep.step_id, AssessmentStep.answers)
-    .outerjoin(AssessmentStep, AssessmentStep.assessment_id == Assessment.id)
-    .where(Assessment.token == bindparam("token"), Assessment.erased_at.is_(None))
-    .options(defer(Assessment.result))
-)
+# Built once per database kind: every wizard request runs them. The result snapshot (a large
+# JSON document) is loaded only when read (result page, PDF), not on each step.
+# The diagnostic comes in one row with its saved steps gathered into one JSON object by the
+# database: one round trip, and the diagnostic's columns are read once, not once per step.
+_FINDS: dict[str, Any] = {}
 _SAVED_STEPS = select(AssessmentStep.step_id, AssessmentStep.answers).where(
     AssessmentStep.assessment_id == bindparam("assessment_id")
 )
+
+
+def _find_statement(dialect: str):
+    if dialect not in _FINDS:
+        if dialect == "postgresql":
+            steps = func.json_object_agg(AssessmentStep.step_id, AssessmentStep.answers)
+        else:  # SQLite stores answers as JSON text: json() embeds them as objects
+            answers = func.json(AssessmentStep.answers)
+            steps = func.json_group_object(AssessmentStep.step_id, answers)
+        saved = select(steps).where(AssessmentStep.assessment_id == Assessment.id)
+        _FINDS[dialect] = (
+            select(Assessment, type_coerce(saved.scalar_subquery(), JSON))
+            .where(Assessment.token == bindparam("token"), Assessment.erased_at.is_(None))
+            .options(defer(Assessment.result))
+        )
+    return _FINDS[dialect]
 
 
 def find(token: str) -> Assessment | None:
     """The diagnostic behind a token, or None for an unknown, malformed or erased one."""
     if not TOKEN_PATTERN.match(token or ""):
         return None
-    rows = db.session.execute(_FIND, {"token": token}).all()
-    if not rows:
+    statement = _find_statement(db.engine.dialect.name)
+    row = db.session.execute(statement, {"token": token}).first()
+    if row is None:
         return None
-    assessment = rows[0][0]
+    assessment, steps = row
     # Kept for the next saved_steps() of this request, which uses them once.
-    assessment._fresh_steps = {step_id: answers for _, step_id, answers in rows if step_id}
+    assessment._fresh_steps = steps or {}  # PostgreSQL aggregates no step into NULL
     return assessment
 
 
@@ -163,25 +176,27 @@ def save_step(
         params["note"] = note.strip() or None
     try:
         connection = db.session.connection()  # Core statements in the session's transaction
-        connection.execute(_upsert_step(connection.dialect.name, note is not None), params)
-        if result is None:
+        dialect = connection.dialect.name
+        # PostgreSQL touches the diagnostic in the upsert itself (one round trip, not two).
+        touch = result is None and dialect == "postgresql"
+        connection.execute(_upsert_step(dialect, note is not None, touch), params)
+        if result is None and not touch:
             connection.execute(_TOUCH, {"b_id": assessment.id, "b_now": now})
-        else:
+        elif result is not None:
             db.session.execute(
                 update(Assessment)
                 .where(Assessment.id == assessment.id)
                 .values(updated_at=now, **result)
                 .execution_options(synchronize_session=False)
             )
-        db.session.commit()
+        db.session.commit()  # expires the diagnostic (expire_on_commit): nothing stale stays
     except Exception:
         db.session.rollback()
         raise
-    db.session.expire(assessment)
     assessment.__dict__.pop("_fresh_steps", None)
 
 
-_UPSERTS: dict[tuple[str, bool], Any] = {}
+_UPSERTS: dict[tuple[str, bool, bool], Any] = {}
 _TOUCH = (
     update(Assessment.__table__)
     .where(Assessment.__table__.c.id == bindparam("b_id"))
@@ -189,21 +204,35 @@ _TOUCH = (
 )
 
 
-def _upsert_step(dialect: str, with_note: bool):
-    """The step's INSERT … ON CONFLICT UPDATE, built once per database kind."""
-    key = (dialect, with_note)
+def _upsert_step(dialect: str, with_note: bool, touch: bool = False):
+    """The step's INSERT … ON CONFLICT UPDATE, built once per database kind.
+
+    ``touch`` (PostgreSQL): the diagnostic's ``updated_at`` is set in the same statement,
+    by an UPDATE in a WITH clause (PostgreSQL runs data-modifying WITH clauses always).
+    """
+    key = (dialect, with_note, touch)
     if key not in _UPSERTS:
         insert = pg_insert if dialect == "postgresql" else sqlite_insert
         columns = ["answers", "completed_at"] + (["note"] if with_note else [])
+        binds = {c: bindparam(c, type_=AssessmentStep.__table__.c[c].type) for c in columns}
+        assessment_id = bindparam("b_assessment")
         statement = insert(AssessmentStep.__table__).values(
-            assessment_id=bindparam("b_assessment"),
-            step_id=bindparam("b_step"),
-            **{c: bindparam(c, type_=AssessmentStep.__table__.c[c].type) for c in columns},
+            assessment_id=assessment_id, step_id=bindparam("b_step"), **binds
         )
-        _UPSERTS[key] = statement.on_conflict_do_update(
+        statement = statement.on_conflict_do_update(
             index_elements=["assessment_id", "step_id"],
             set_={c: statement.excluded[c] for c in columns},
         )
+        if touch:
+            table = Assessment.__table__
+            touched = (
+                update(table)
+                .where(table.c.id == assessment_id)
+                .values(updated_at=binds["completed_at"])
+                .cte("touched")
+            )
+            statement = statement.add_cte(touched)
+        _UPSERTS[key] = statement
     return _UPSERTS[key]
 
 

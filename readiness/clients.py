@@ -92,7 +92,8 @@ def owned_assessment(consultant: Consultant, token: str) -> Assessment:
 
 def owns(consultant, assessment: Assessment) -> bool:
     """Whether this (possibly anonymous) user is the consultant of the diagnostic's client."""
-    if not getattr(consultant, "is_authenticated", False) or assessment.client_id is None:
+    # A diagnostic without a client belongs to no consultant: no need to load the user.
+    if assessment.client_id is None or not getattr(consultant, "is_authenticated", False):
         return False
     return (
         db.session.scalar(select(Client.consultant_id).where(Client.id == assessment.client_id))

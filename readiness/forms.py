@@ -4,6 +4,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from markupsafe import Markup, escape
 from werkzeug.datastructures import MultiDict
 from wtforms import Field, RadioField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -233,3 +234,45 @@ def validate_payload(
                 errors.setdefault(name, []).extend(messages)
         answers.update(cleaned_answers(form))
     return (answers if not errors else {}), errors
+
+
+# (id(question), field id, name, required) → (question, [(value, HTML after « checked »)])
+_choice_fragments: dict[tuple, tuple[Question, list[tuple[str, str]]]] = {}
+
+
+def _fragments(question: Question, field_id: str, name: str, required: bool):
+    """Each option's escaped id, name, type, value and label, joined once per question."""
+    key = (id(question), field_id, name, required)
+    cached = _choice_fragments.get(key)
+    if cached is None or cached[0] is not question:
+        kind = "checkbox" if question.type == "multiple" else "radio"
+        fragments = []
+        for index, option in enumerate(question.options):
+            oid = escape(f"{field_id}-{index}")
+            fragments.append(
+                (
+                    option.value,
+                    f' id="{oid}" name="{escape(name)}"{" required" if required else ""}'
+                    f' type="{kind}" value="{escape(option.value)}">'
+                    f' <label for="{oid}">{escape(option.label)}</label></div>',
+                )
+            )
+        cached = _choice_fragments[key] = (question, fragments)
+    return cached[1]
+
+
+def choice_inputs(field: Field, question: Question, aria: str) -> Markup:
+    """The radio buttons or checkboxes of a choice question, each with its label.
+
+    The same HTML WTForms' widgets would write, from fragments built once per question:
+    only « checked » and the ARIA attributes (``aria``, already escaped) vary per request.
+    """
+    data = field.data
+    picked = (data or ()) if question.type == "multiple" else (data,)
+    fragments = _fragments(question, field.id, field.name, bool(field.flags.required))
+    return Markup(
+        "".join(
+            f'\n    <div class="choice"><input{aria}{" checked" if value in picked else ""}{tail}'
+            for value, tail in fragments
+        )
+    )

@@ -12,7 +12,9 @@ something on the server says otherwise. Two things do:
 
 import time
 
-from flask import current_app, flash, g, redirect, session, url_for
+from flask import Flask, current_app, flash, g, redirect, session, url_for
+from flask.sessions import SecureCookieSessionInterface
+from itsdangerous import URLSafeTimedSerializer
 
 from readiness.extensions import db, login_manager
 from readiness.models import Consultant
@@ -86,3 +88,20 @@ def _ended(reason: str) -> None:
 def unauthorized():
     flash(g.pop("session_end_reason", LOGIN_MESSAGE))
     return redirect(url_for("auth.login"))
+
+
+class SignedCookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, with the signing serializer built once per key set.
+
+    Flask builds a new serializer (and its JSON and signer settings) to open and again to
+    save the session of every request; the keys rarely change, so it is kept until they do.
+    """
+
+    def __init__(self) -> None:
+        self._serializer: tuple[tuple, URLSafeTimedSerializer | None] | None = None
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        keys = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        if self._serializer is None or self._serializer[0] != keys:
+            self._serializer = (keys, super().get_signing_serializer(app))
+        return self._serializer[1]

@@ -6,7 +6,7 @@ browsers that never signed in to it. A browser that once signed in carries a sig
 elsewhere slows only themselves: the owner's browser still gets in with the right password.
 """
 
-from flask import Response, current_app, request
+from flask import Flask, Response, current_app, request
 from itsdangerous import BadSignature, URLSafeSerializer
 from limits import parse_many
 
@@ -89,3 +89,30 @@ def remember_device(response: Response, consultant_id: int) -> None:
         httponly=True,
         samesite="Lax",
     )
+
+
+# Flask-Limiter settings that need its before-request hook (limits on every route or blueprint).
+MIDDLEWARE_SETTINGS = ("RATELIMIT_DEFAULT", "RATELIMIT_APPLICATION", "RATELIMIT_META")
+
+
+def drop_idle_check(app: Flask) -> bool:
+    """Remove Flask-Limiter's before-request check when it has nothing to check.
+
+    That hook applies default, application, meta and blueprint limits. The app sets none:
+    its limits are ``@limiter.limit`` decorators, which check themselves when their view runs,
+    and ``take``/``hit`` above. Without the hook every other request (a wizard step…) skips
+    the limiter's bookkeeping. Its after-request hook stays (``deduct_when`` needs it).
+    Returns whether the hook was removed; call it once the blueprints are registered.
+    """
+    manager = limiter.limit_manager
+    needed = (
+        any(app.config.get(name) for name in MIDDLEWARE_SETTINGS)
+        or manager.default_limits
+        or manager.application_limits
+        or any(manager.blueprint_limits(app, name) for name in app.blueprints)
+    )
+    hooks = app.before_request_funcs.get(None, [])
+    if needed or limiter._check_request_limit not in hooks:
+        return False
+    hooks.remove(limiter._check_request_limit)
+    return True

@@ -77,7 +77,8 @@ def step(token: str, step_id: str):
     saved = {**(assessment.prefill or {}), **assessments.merged_answers(q, steps)}
     meeting = clients.owns(current_user, assessment)
     going_back = request.form.get("nav") == "previous"
-    form = make_step_form(q, current, saved, _posted_or_draft(token, step_id))
+    # No CSRF field of its own: CSRFProtect checked the token of every POST before this view.
+    form = make_step_form(q, current, saved, _posted_or_draft(token, step_id), csrf=False)
     note, note_error = _posted_note(meeting)
     if request.method == "POST":
         if form.validate() and not note_error:
