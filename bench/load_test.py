@@ -19,6 +19,7 @@ from gevent import monkey
 monkey.patch_all()
 
 import argparse  # noqa: E402
+import math  # noqa: E402
 import os  # noqa: E402
 import random  # noqa: E402
 import subprocess  # noqa: E402
@@ -184,6 +185,10 @@ def main() -> None:
         app_url, _, label = dbs
         env = server_env(app_url, app_url, Path(tmp))
         env["PUBLIC_URL"] = f"http://127.0.0.1:{PORT}"
+        # gunicorn closes an idle kept-alive connection after 2 s by default, inside the
+        # owners' 1–3 s think time: a POST sent as it closes gets no answer, and Locust,
+        # unlike a browser, does not resend it. Keep connections open longer than a pause.
+        env["GUNICORN_CMD_ARGS"] = f"--keep-alive {math.ceil(think * 1.5) + 2}"
         if args.redis:
             env.update(REDIS_URL="redis://127.0.0.1:6379/0", PDF_QUEUE=f"load-{uuid.uuid4().hex}")
             label += " + Redis/RQ, 1 worker de rendu"
