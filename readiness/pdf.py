@@ -384,6 +384,11 @@ def short_date(day: date) -> str:
     return f"{day.day}\u00a0{SHORT_MONTHS[day.month - 1]}"
 
 
+def refs(numbers: list[int]) -> str:
+    """[3, 4]: source numbers, never broken across lines."""
+    return "[" + ",\u00a0".join(map(str, numbers)) + "]"
+
+
 def signed(value: int) -> str:
     """+12, −5 (a real minus sign), or = for no change."""
     return "=" if value == 0 else (f"+{value}" if value > 0 else f"\u2212{-value}")
@@ -408,6 +413,7 @@ def _environment() -> jinja2.Environment:
         fr_action_time=fr_action_time,
         short_date=short_date,
         signed=signed,
+        refs=refs,
     )
     env.globals["MONTHS"] = MONTHS
     return env
