@@ -123,14 +123,16 @@ def plan_html(report: dict[str, Any], tight: bool = False) -> str:
 
 
 _INDENTATION = re.compile(r">\s*\n\s*<")
+_BLOCK = r"</?(?:p|div|section|table|caption|colgroup|col|thead|tbody|tr|td|th|ul|ol|li|h[1-6])\b"
+_BETWEEN_BLOCKS = re.compile(rf"({_BLOCK}[^>]*>)\s+(?={_BLOCK})")
 
 
 def compact_html(html: str) -> str:
-    """Less for WeasyPrint's HTML parser to read, the same page: the templates' line breaks
-    and indentation between tags become one space (what the browser makes of them anyway)
-    and the no-break spaces the characters themselves. Typed text is escaped, so it holds
-    neither."""
-    html = _INDENTATION.sub("> <", html)
+    """Less for WeasyPrint to read and lay out, the same page: the templates' line breaks
+    and indentation between tags become one space (what the browser makes of them anyway),
+    none at all between two block or table tags (~2 % of a render), and the no-break spaces
+    the characters themselves. Typed text is escaped, so it holds none of these."""
+    html = _BETWEEN_BLOCKS.sub(r"\1", _INDENTATION.sub("> <", html))
     return html.replace("&nbsp;", "\u00a0").replace("&#8239;", "\u202f")
 
 
