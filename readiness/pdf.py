@@ -102,8 +102,11 @@ STABLE_PART = 32
 def render_plan(report: dict[str, Any]) -> bytes:
     """Render the plan's PDF now (no cache), within the time limit."""
     timeout = _setting("PDF_RENDER_TIMEOUT", DEFAULT_TIMEOUT)
-    tighter = plan_html(report, tight=True)  # used only if it saves an almost empty page
-    return html_to_pdf(plan_html(report), _static_folder(), timeout, tighter_html=tighter)
+    html = plan_html(report)
+    # The tighter variant is used only if it saves an almost empty page; it differs by the
+    # body's class alone, so it is not rendered by Jinja a second time.
+    tighter = html.replace("<body>", '<body class="tight">', 1)
+    return html_to_pdf(html, _static_folder(), timeout, tighter_html=tighter)
 
 
 def plan_filename(report: dict[str, Any]) -> str:
