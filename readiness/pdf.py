@@ -102,8 +102,11 @@ STABLE_PART = 32
 def render_plan(report: dict[str, Any]) -> bytes:
     """Render the plan's PDF now (no cache), within the time limit."""
     timeout = _setting("PDF_RENDER_TIMEOUT", DEFAULT_TIMEOUT)
-    tighter = plan_html(report, tight=True)  # used only if it saves an almost empty page
-    return html_to_pdf(plan_html(report), _static_folder(), timeout, tighter_html=tighter)
+    html = plan_html(report)
+    # The tighter variant is used only if it saves an almost empty page; it differs by the
+    # body's class alone, so it is not rendered by Jinja a second time.
+    tighter = html.replace("<body>", '<body class="tight">', 1)
+    return html_to_pdf(html, _static_folder(), timeout, tighter_html=tighter)
 
 
 def plan_filename(report: dict[str, Any]) -> str:
@@ -123,14 +126,16 @@ def plan_html(report: dict[str, Any], tight: bool = False) -> str:
 
 
 _INDENTATION = re.compile(r">\s*\n\s*<")
+_BLOCK = r"</?(?:p|div|section|table|caption|colgroup|col|thead|tbody|tr|td|th|ul|ol|li|h[1-6])\b"
+_BETWEEN_BLOCKS = re.compile(rf"({_BLOCK}[^>]*>)\s+(?={_BLOCK})")
 
 
 def compact_html(html: str) -> str:
-    """Less for WeasyPrint's HTML parser to read, the same page: the templates' line breaks
-    and indentation between tags become one space (what the browser makes of them anyway)
-    and the no-break spaces the characters themselves. Typed text is escaped, so it holds
-    neither."""
-    html = _INDENTATION.sub("> <", html)
+    """Less for WeasyPrint to read and lay out, the same page: the templates' line breaks
+    and indentation between tags become one space (what the browser makes of them anyway),
+    none at all between two block or table tags (~2 % of a render), and the no-break spaces
+    the characters themselves. Typed text is escaped, so it holds none of these."""
+    html = _BETWEEN_BLOCKS.sub(r"\1", _INDENTATION.sub("> <", html))
     return html.replace("&nbsp;", "\u00a0").replace("&#8239;", "\u202f")
 
 
@@ -384,6 +389,11 @@ def short_date(day: date) -> str:
     return f"{day.day}\u00a0{SHORT_MONTHS[day.month - 1]}"
 
 
+def refs(numbers: list[int]) -> str:
+    """[3, 4]: source numbers, never broken across lines."""
+    return "[" + ",\u00a0".join(map(str, numbers)) + "]"
+
+
 def signed(value: int) -> str:
     """+12, −5 (a real minus sign), or = for no change."""
     return "=" if value == 0 else (f"+{value}" if value > 0 else f"\u2212{-value}")
@@ -408,6 +418,7 @@ def _environment() -> jinja2.Environment:
         fr_action_time=fr_action_time,
         short_date=short_date,
         signed=signed,
+        refs=refs,
     )
     env.globals["MONTHS"] = MONTHS
     return env

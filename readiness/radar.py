@@ -34,28 +34,28 @@ def _point(index: int, value: float) -> tuple[float, float]:
     return CX + r * math.cos(angle), CY + r * math.sin(angle)
 
 
-def _polygon(scores: dict, ids: list[str], **attrs: str) -> str:
-    points = " ".join(
-        f"{x:.1f},{y:.1f}" for x, y in (_point(i, scores.get(d, 0)) for i, d in enumerate(ids))
-    )
-    extra = " ".join(f'{k.replace("_", "-")}="{v}"' for k, v in attrs.items())
-    return f'<polygon points="{points}" {extra}/>'
+def _outline(scores: dict, ids: list[str]) -> str:
+    """A closed subpath through the five dimensions' points (for a path's d attribute)."""
+    points = (_point(i, scores.get(d, 0)) for i, d in enumerate(ids))
+    return "M" + " L".join(f"{x:.1f},{y:.1f}" for x, y in points) + " Z"
 
 
 def radar_svg(scores: dict, previous: dict | None = None, title: str = "Vos scores") -> Markup:
-    """A pentagon radar; the previous diagnostic, when given, is drawn dashed."""
+    """A pentagon radar; the previous diagnostic, when given, is drawn dashed.
+
+    Few elements (one path for the rings, one for the axes, one for the dots): the PDF
+    renderer's cost is per element."""
     axes = dimensions()
     ids = [d for d, _ in axes]
+    rings = " ".join(_outline({d: ring for d in ids}, ids) for ring in (25, 50, 75, 100))
+    spokes = " ".join(f"M{CX},{CY} L{x:.1f},{y:.1f}" for x, y in (_point(i, 100) for i in range(5)))
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
         f'role="img" aria-labelledby="radar-title" class="radar">',
         f'<title id="radar-title">{escape(title)}</title>',
+        f'<path d="{rings} {spokes}" fill="none" stroke="#b5b5b5"/>',
     ]
-    for ring in (25, 50, 75, 100):
-        parts.append(_polygon({d: ring for d in ids}, ids, fill="none", stroke="#b5b5b5"))
     for i, (dimension, label) in enumerate(axes):
-        x, y = _point(i, 100)
-        parts.append(f'<line x1="{CX}" y1="{CY}" x2="{x:.1f}" y2="{y:.1f}" stroke="#b5b5b5"/>')
         lx, ly = _point(i, 112)
         anchor = "middle" if abs(lx - CX) < 5 else ("start" if lx > CX else "end")
         score = int(scores.get(dimension, 0))
@@ -66,22 +66,17 @@ def radar_svg(scores: dict, previous: dict | None = None, title: str = "Vos scor
         )
     if previous:
         parts.append(
-            _polygon(
-                previous,
-                ids,
-                fill="none",
-                stroke="#1a1a1a",
-                stroke_width="2",
-                stroke_dasharray="6 4",
-            )
+            f'<path d="{_outline(previous, ids)}" fill="none" stroke="#1a1a1a" '
+            'stroke-width="2" stroke-dasharray="6 4"/>'
         )
     parts.append(
-        _polygon(
-            scores, ids, fill="#1d4e89", fill_opacity="0.25", stroke="#1d4e89", stroke_width="3"
-        )
+        f'<path d="{_outline(scores, ids)}" fill="#1d4e89" fill-opacity="0.25" '
+        'stroke="#1d4e89" stroke-width="3"/>'
     )
-    for i, dimension in enumerate(ids):
-        x, y = _point(i, scores.get(dimension, 0))
-        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="#1a1a1a"/>')
+    dots = " ".join(
+        f"M{x - 4:.1f},{y:.1f} a4,4 0 1,0 8,0 a4,4 0 1,0 -8,0"
+        for x, y in (_point(i, scores.get(d, 0)) for i, d in enumerate(ids))
+    )
+    parts.append(f'<path d="{dots}" fill="#1a1a1a"/>')
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -384,6 +384,15 @@ def test_a_last_page_with_a_few_lines_is_laid_out_again_tighter(pdf_app):
     assert pdf_text(pdf.write_pdf(loose, static, tighter_html=loose + "<p>x</p>"))[0] == 2
 
 
+def test_the_tighter_plan_differs_only_by_the_body_class(pdf_app):
+    """render_plan derives the tighter HTML from the plan's instead of rendering it again."""
+    report = make_report(pdf_app)
+    with pdf_app.app_context():
+        html, tight = pdf.plan_html(report), pdf.plan_html(report, tight=True)
+    assert html.count("<body>") == 1
+    assert html.replace("<body>", '<body class="tight">', 1) == tight
+
+
 def test_a_last_page_with_enough_on_it_is_not_laid_out_twice(pdf_app):
     static = pdf_app.static_folder
     fetcher = RecordingFetcher(static)
