@@ -156,7 +156,8 @@ def display_value(question, value: Any) -> str:
     if question.type == "single":
         return question.option_label(value)
     if question.is_number:
-        return f"{fr_number(value, 2)} {question.unit or ''}".strip()
+        number = fr_number(value, 2)  # a no-break space keeps « 70 % » on one line
+        return f"{number}\u00a0{question.unit}" if question.unit else number
     return str(value)
 
 

@@ -127,7 +127,7 @@ def test_a_bakers_day_on_a_phone(app, browser, phone, live_server, smtp_server, 
         answer_step(page, step, BAKER)
         next_step(page)
     page.wait_for_selector("h1:has-text('Récapitulatif')")
-    assert "1,5 h / semaine" in page.inner_text("main")
+    assert "1,5\u00a0h / semaine" in page.inner_text("main")
     check(page, "06-recapitulatif", audits)
     page.click("text=Voir mon résultat >> nth=0")
 

@@ -51,7 +51,7 @@ def test_walk_all_six_steps_with_the_keyboard(page, live_server, questionnaire):
     summary = page.inner_text("main")
     assert "Boulangerie Martin" in summary
     assert "Fidéliser mes clients" in summary
-    assert "3 h / semaine" in summary
+    assert "3\u00a0h / semaine" in summary
     assert "Étape à compléter" not in summary
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 360, "the summary scrolls sideways at 360 px"
