@@ -260,11 +260,14 @@ def step_completion(
     return {
         step.id: step.id in steps
         and all(
+            # Answered first: the conditions are evaluated only for unanswered questions.
             q.id in answers
+            or not (
+                q.required
+                and questionnaire.asked_in(q, version)
+                and questionnaire.is_relevant(q, answers)
+            )
             for q in step.questions
-            if q.required
-            and questionnaire.asked_in(q, version)
-            and questionnaire.is_relevant(q, answers)
         )
         for step in questionnaire.steps
     }
