@@ -149,7 +149,7 @@ def register_template_helpers(app: Flask) -> None:
     from readiness import formatting, forms, links, mail
 
     formatting.register(app)
-    app.add_template_global(forms.choice_inputs, "choice_inputs")
+    app.add_template_global(forms.question_html, "question_html")
     app.add_template_global(links.private_link, "private_link")
     app.add_template_global(mail.is_configured, "mail_configured")
     app.add_template_global(app.extensions["readiness"].rules.verdict_labels, "verdict_labels")

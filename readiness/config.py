@@ -35,13 +35,25 @@ def positive_int(name: str, default: int) -> int:
     return int(raw)
 
 
+def engine_options(url: str) -> dict:
+    """SQLAlchemy engine options for the database at ``url``."""
+    return {
+        # A pooled connection to a database server may have been closed by a server restart
+        # or a proxy: test it on checkout (one round trip) rather than fail the request.
+        # A SQLite file has no server connection to lose: no ping, one statement less each time.
+        "pool_pre_ping": not url.startswith("sqlite"),
+        # A database error in the logs never carries a token or an answer.
+        "hide_parameters": True,
+    }
+
+
 def settings(instance_path: str) -> dict:
     """The configuration read from the environment."""
+    url = database_url(instance_path)
     return {
         "SECRET_KEY": os.environ.get("SECRET_KEY", ""),
-        "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
-        # hide_parameters: a database error in the logs never carries a token or an answer.
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(url),
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,

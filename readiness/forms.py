@@ -2,8 +2,10 @@
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
+from flask import current_app
+from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup, escape
 from werkzeug.datastructures import MultiDict
 from wtforms import Field, RadioField, SelectMultipleField, StringField
@@ -275,4 +277,102 @@ def choice_inputs(field: Field, question: Question, aria: str) -> Markup:
             f'\n    <div class="choice"><input{aria}{" checked" if value in picked else ""}{tail}'
             for value, tail in fragments
         )
+    )
+
+
+class _QuestionParts(NamedTuple):
+    """The escaped HTML of a question that does not change from one request to the next."""
+
+    question: Question
+    id: str
+    name: str
+    label: str
+    help: str  # the help paragraph, or ""
+    aria: str  # aria-describedby (help) without an error
+    aria_error: str  # aria-describedby (help and error) and aria-invalid
+    error_id: str
+    suggest: str  # data-suggest-from and data-suggest, or ""
+
+
+# (id(question), field id, name) → the question's static parts
+_question_parts: dict[tuple, _QuestionParts] = {}
+
+
+def _parts(question: Question, field_id: str, name: str) -> _QuestionParts:
+    key = (id(question), field_id, name)
+    parts = _question_parts.get(key)
+    if parts is None or parts.question is not question:
+        help_id, error_id = escape(f"{field_id}-aide"), escape(f"{field_id}-erreur")
+        help_p = described = suggest = ""
+        if question.help:
+            help_p = f'\n  <p class="help" id="{help_id}">{escape(question.help)}</p>'
+            described = f"{help_id} "
+        if question.suggest:  # what |tojson|forceescape wrote
+            values = htmlsafe_json_dumps(
+                question.suggest.values,
+                dumps=current_app.json.dumps,
+                **current_app.jinja_env.policies["json.dumps_kwargs"],
+            )
+            suggest = (
+                f' data-suggest-from="{escape(question.suggest.q)}"'
+                f' data-suggest="{escape(str(values))}"'
+            )
+        parts = _question_parts[key] = _QuestionParts(
+            question,
+            escape(field_id),
+            escape(name),
+            escape(question.label),
+            help_p,
+            f' aria-describedby="{help_id}"' if question.help else "",
+            f' aria-describedby="{described}{error_id}" aria-invalid="true"',
+            error_id,
+            suggest,
+        )
+    return parts
+
+
+def question_html(field: Field, question: Question) -> Markup:
+    """One question of a step: a labelled input, or a fieldset with a legend for choices,
+    with its help, its errors and the ARIA attributes that link them to the input.
+
+    Written from parts built once per question (a Jinja macro cost a tenth of a step
+    page's time): only the value, the errors and the ticked options vary per request.
+    """
+    p = _parts(question, field.id, field.name)
+    errors = field.errors
+    aria = p.aria_error if errors else p.aria
+    flag = " has-error" if errors else ""
+    error = ""
+    if errors:
+        messages = "".join(f"{escape(message)} " for message in errors)
+        error = f'\n  <p class="error" id="{p.error_id}">{messages}</p>'
+    if question.type in ("single", "multiple"):
+        long = " choices-long" if len(question.options) > 4 else ""
+        return Markup(
+            f'<fieldset class="question{flag}" id="{p.id}"{p.suggest}>\n'
+            f"  <legend>{p.label}</legend>{p.help}{error}\n"
+            f'  <div class="choices{long}">{choice_inputs(field, question, Markup(aria))}\n'
+            "  </div>\n</fieldset>\n"
+        )
+    required = " required" if field.flags.required else ""
+    value = escape(field._value())
+    if question.is_number:
+        mode = "decimal" if question.type == "decimal" else "numeric"
+        unit = f' <span class="unit">{escape(question.unit)}</span>' if question.unit else ""
+        control = (
+            f'<div class="with-unit"><input{aria} autocomplete="off" class="input-number"'
+            f' id="{p.id}" inputmode="{mode}" name="{p.name}"{required} spellcheck="false"'
+            f' type="text" value="{value}">{unit}</div>'
+        )
+    else:
+        complete = "organization" if question.id == "company_name" else "off"
+        limit = f' maxlength="{question.max_length}"' if question.max_length else ""
+        control = (
+            f'<input{aria} autocomplete="{complete}" class="input-text" id="{p.id}"{limit}'
+            f' name="{p.name}"{required} type="{escape(field.widget.input_type)}"'
+            f' value="{value}">'
+        )
+    return Markup(
+        f'<div class="question{flag}">\n  <label for="{p.id}">{p.label}</label>{p.help}'
+        f"{error}\n  {control}\n</div>\n"
     )

@@ -70,6 +70,8 @@ def step(token: str, step_id: str):
     """Show one step; a valid POST saves it and moves on."""
     q = questionnaire()
     current = q.step(step_id)
+    if request.method == "GET":
+        assessments.read_only_request()
     assessment = clients.reachable_or_404(token)
     if current is None:
         abort(404)

@@ -121,6 +121,23 @@ def app(database, tmp_path):
 
 
 @pytest.fixture
+def server_app(database):
+    """The test app with the engine options production gets (a pre-ping on PostgreSQL)."""
+    from readiness.config import engine_options
+
+    url, options = database
+    app = create_app(app_config(database, SQLALCHEMY_ENGINE_OPTIONS=engine_options(url) | options))
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

@@ -5,7 +5,7 @@ import secrets
 import pytest
 
 from readiness import create_app
-from readiness.config import ConfigError, database_url
+from readiness.config import ConfigError, database_url, settings
 
 
 @pytest.fixture
@@ -55,6 +55,15 @@ def test_database_url_defaults_to_sqlite_under_instance(monkeypatch, tmp_path):
 def test_postgres_urls_use_psycopg3(monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgres://u@h/db")
     assert database_url("/x") == "postgresql+psycopg://u@h/db"
+
+
+def test_connections_pinged_on_checkout_for_a_database_server_only(monkeypatch, tmp_path):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    sqlite = settings(str(tmp_path))["SQLALCHEMY_ENGINE_OPTIONS"]
+    monkeypatch.setenv("DATABASE_URL", "postgresql://u@h/db")
+    postgres = settings(str(tmp_path))["SQLALCHEMY_ENGINE_OPTIONS"]
+    assert sqlite == {"pool_pre_ping": False, "hide_parameters": True}
+    assert postgres == {"pool_pre_ping": True, "hide_parameters": True}
 
 
 def test_production_needs_a_shared_rate_limit_storage(production_env):

@@ -104,3 +104,34 @@ def test_validate_payload_lists_field_errors(app, questionnaire):
     assert answers == {}
     assert set(errors) == {"hours_per_week", "goals", "colour", "sector"}
     assert errors["colour"] == ["Question inconnue."]
+
+
+def test_question_html_links_help_and_errors_and_escapes_what_was_typed(step_form, app):
+    from readiness.forms import question_html
+
+    answers = dict(step_answers("resources"), hours_per_week='<b>"3"</b>', who="nobody?")
+    form = step_form("resources", answers)
+    with app.test_request_context():
+        hours = question_html(form["hours_per_week"], QUESTIONNAIRE.questions["hours_per_week"])
+        who = question_html(form["who"], QUESTIONNAIRE.questions["who"])
+        budget = question_html(form["monthly_budget"], QUESTIONNAIRE.questions["monthly_budget"])
+    assert '<div class="question has-error">' in hours
+    assert (
+        ' aria-describedby="hours_per_week-aide hours_per_week-erreur" aria-invalid="true"' in hours
+    )
+    assert 'value="&lt;b&gt;&#34;3&#34;&lt;/b&gt;"' in hours and "<b>" not in hours
+    assert '<p class="error" id="hours_per_week-erreur">' in hours
+    assert '<fieldset class="question has-error" id="who">' in who
+    assert who.count('aria-invalid="true"') == len(QUESTIONNAIRE.questions["who"].options)
+    assert "has-error" not in budget and "aria-invalid" not in budget
+    assert 'aria-describedby="monthly_budget-aide"' in budget and 'value="50"' in budget
+
+
+def test_question_html_writes_the_suggestions_as_escaped_json(step_form, app):
+    from readiness.forms import question_html
+
+    form = step_form("profile", step_answers("profile"))
+    with app.test_request_context():
+        html = question_html(form["regulated"], QUESTIONNAIRE.questions["regulated"])
+    assert 'data-suggest-from="sector"' in html
+    assert 'data-suggest="{&#34;drinks&#34;: [&#34;alcohol&#34;]' in html

@@ -69,6 +69,65 @@ def test_step_get_and_post_query_counts(app, wizard, client):
     assert new != old  # the save touched the diagnostic (retention counts from it)
 
 
+@contextmanager
+def round_trips(app, path):
+    """What the app's new PostgreSQL connections send to the server, traced by libpq."""
+    with app.app_context():
+        db.engine.dispose()
+        engine = db.engine
+    trace = open(path, "w")  # noqa: SIM115 (libpq writes to its descriptor until closed)
+    read = 0
+
+    def traced(dbapi_connection, _record):
+        dbapi_connection.pgconn.trace(trace.fileno())
+        dbapi_connection.pgconn.set_trace_flags(1)  # PQTRACE_SUPPRESS_TIMESTAMPS
+
+    def sent() -> list[str]:
+        """The round trips since the last call: each ends with a Sync or a simple Query."""
+        nonlocal read
+        lines = path.read_text().splitlines()
+        fields = [line.split("\t") for line in lines[read:]]
+        read = len(lines)
+        return [
+            f[2] + (" " + f[3].strip() if f[2] == "Query" else "")
+            for f in fields
+            if f[0] == "F" and f[2] in ("Query", "Sync")
+        ]
+
+    event.listen(engine, "connect", traced)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "connect", traced)
+        with app.app_context():
+            db.engine.dispose()
+        trace.close()
+
+
+def test_postgresql_round_trips_per_step(server_app, tmp_path):
+    """GET: the pool's ping and the query, no BEGIN/ROLLBACK; POST: its one transaction."""
+    with server_app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("PostgreSQL round trips")
+    client = server_app.test_client()
+    wizard = Wizard(client, server_app.extensions["readiness"].questionnaire)
+    token = wizard.complete()
+    data = MultiDict(
+        form_data(wizard.step_answers("resources", SAMPLE_ANSWERS))
+        + [("nav", "next"), ("csrf_token", wizard.csrf())]
+    )
+    with round_trips(server_app, tmp_path / "trace") as sent:
+        assert client.get(f"/d/{token}/resources").status_code == 200  # opens the connection
+        sent()
+        assert client.get(f"/d/{token}/resources").status_code == 200
+        get = sent()
+        assert client.post(f"/d/{token}/resources", data=data).status_code == 302
+        post = sent()
+    assert get == ['Query ";"', "Sync"], get  # the pre-ping, the diagnostic with its steps
+    assert len(post) == 5, post  # ping, BEGIN, the diagnostic, the step's upsert, COMMIT
+    assert post[1].startswith('Query "BEGIN') and post[-1] == 'Query "COMMIT"', post
+
+
 def test_result_stored_when_last_step_saved(app, wizard):
     token = wizard.complete()
     result, key = stored(app, token)

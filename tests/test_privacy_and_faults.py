@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import create_engine, func, select, text
 
 import readiness
-from readiness import create_app, log_filters, pdf, pdf_jobs
+from readiness import assessments, create_app, log_filters, pdf, pdf_jobs
 from readiness.extensions import db, limiter
 from readiness.pdf_cache import PdfCache
 from tests.conftest import SAMPLE_ANSWERS, Consultants, Wizard, app_config
@@ -176,6 +176,33 @@ def test_a_render_timeout_is_a_503_with_retry_after(app, wizard, client):
     assert response.status_code == 503
     assert response.headers["Retry-After"].isdigit()
     assert "Réessayez dans un instant" in response.get_data(as_text=True)
+
+
+def test_postgresql_connections_closed_by_the_server_are_no_error(server_app, database):
+    """A server restart (or a proxy's idle timeout) closes the pooled connections: the next
+    step shown and the next step saved use a new one, and the answer is stored."""
+    url, options = database
+    if not url.startswith("postgresql"):
+        pytest.skip("PostgreSQL connections")
+    client = server_app.test_client()
+    wizard = Wizard(client, server_app.extensions["readiness"].questionnaire)
+    token = wizard.complete()
+    answers = dict(wizard.step_answers("resources", SAMPLE_ANSWERS), hours_per_week=7)
+    killer = create_engine(url, isolation_level="AUTOCOMMIT", **options)
+    try:
+        for request in (
+            lambda: client.get(f"/d/{token}/resources"),
+            lambda: wizard.post_step(token, "resources", answers),
+        ):
+            with server_app.app_context():
+                pid = db.session.scalar(text("SELECT pg_backend_pid()"))
+            with killer.connect() as conn:
+                assert conn.scalar(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            assert request().status_code in (200, 302)
+    finally:
+        killer.dispose()
+    with server_app.app_context():
+        assert assessments.saved_steps(assessments.find(token))["resources"]["hours_per_week"] == 7
 
 
 def test_sqlite_busy_past_its_timeout_is_a_french_503(app, wizard, monkeypatch, database):
