@@ -78,6 +78,19 @@ def answer_step(page, step, answers: dict) -> None:
                 box.set_checked(box.get_attribute("value") in value)
 
 
+def styled(page) -> None:
+    """Wait for the page's load event: an element can be in the DOM (what wait_for_selector
+    waits for) before style.css applies, and a size measured then is the unstyled page's."""
+    page.wait_for_load_state("load")
+
+
+def page_width(page) -> int:
+    """The width the page lays out to (more than the viewport: it scrolls sideways)."""
+    styled(page)
+    return page.evaluate("document.documentElement.scrollWidth")
+
+
 def small_tap_targets(page) -> list[str]:
     """The page's visible buttons, link-buttons and choice labels lower than 44 px."""
+    styled(page)
     return page.evaluate(SMALL_TAP_TARGETS, TAP_TARGET)

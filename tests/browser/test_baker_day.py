@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import answer_step, small_tap_targets
+from tests.browser.conftest import answer_step, page_width, small_tap_targets, styled
 from tests.conftest import SAMPLE_ANSWERS
 
 AXE_JS = Path(os.environ.get("AXE_JS", "/tmp/axe/node_modules/axe-core/axe.min.js"))
@@ -48,7 +48,7 @@ def axe_available() -> bool:
 
 def check(page, name: str, audits: dict) -> None:
     """No sideways scroll, a screenshot when asked, and the axe audit when available."""
-    assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH, name
+    assert page_width(page) <= WIDTH, name
     if SHOTS:
         page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
     if audits is not None:
@@ -86,6 +86,7 @@ def test_a_bakers_day_on_a_phone(app, browser, phone, live_server, smtp_server, 
         next_step(page)
     page.wait_for_selector("text=Étape 4 sur 6")
     assert page.is_visible("text=Réponses enregistrées.")
+    styled(page)
     box = page.locator(".private-link")
     assert box.bounding_box()["y"] < HEIGHT, "the private link is not at the top"
     token = re.search(r"/d/([A-Za-z0-9_-]{32})/", page.url).group(1)
@@ -133,6 +134,7 @@ def test_a_bakers_day_on_a_phone(app, browser, phone, live_server, smtp_server, 
 
     # The result: this week first.
     page.wait_for_selector("#semaine-title")
+    styled(page)
     first_task = page.locator(".tasks li").first.bounding_box()
     assert first_task["y"] + first_task["height"] <= 1.5 * HEIGHT, first_task
     tasks = page.locator(".tasks li").all_inner_texts()

@@ -1,5 +1,6 @@
 """The whole wizard with the keyboard alone, in a real browser at 360 px."""
 
+from tests.browser.conftest import page_width
 from tests.conftest import SAMPLE_ANSWERS
 
 FOCUSED = (
@@ -53,5 +54,5 @@ def test_walk_all_six_steps_with_the_keyboard(page, live_server, questionnaire):
     assert "Fidéliser mes clients" in summary
     assert "3\u00a0h / semaine" in summary
     assert "Étape à compléter" not in summary
-    width = page.evaluate("document.documentElement.scrollWidth")
+    width = page_width(page)
     assert width <= 360, "the summary scrolls sideways at 360 px"
