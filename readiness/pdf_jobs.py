@@ -30,7 +30,9 @@ from flask import Flask, current_app
 from readiness import assessments, pdf, pdf_cache, results
 from readiness.extensions import db
 
-_lock = threading.Lock()
+# Re-entrant: a render already finished when _submit adds its done-callback runs _finished
+# at once, in the thread that holds the lock.
+_lock = threading.RLock()
 _executor: tuple[int, ThreadPoolExecutor] | None = None
 _pending: dict[str, Future] = {}  # job name → render queued or under way in this process
 _again: dict[str, tuple] = {}  # renders to start once more when the running one ends

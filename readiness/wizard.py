@@ -110,7 +110,9 @@ def step(token: str, step_id: str):
         note_error=note_error,
         note_max=NOTE_MAX_LENGTH,
         show_link=bool(steps),
-        complete=all(assessments.step_completion(q, steps).values()),
+        complete=all(
+            assessments.step_completion(q, steps, assessment.questionnaire_version).values()
+        ),
     ), (422 if form.errors or note_error else 200)
 
 

@@ -41,6 +41,8 @@ def test_v1_answers_still_score_without_the_new_questions():
 def test_a_diagnostic_stored_before_v2_stays_complete_and_shows_its_result(app, client):
     token = store(app, v1_answers(), "1")
     assert client.get(f"/d/{token}").location.endswith(f"/d/{token}/recapitulatif")
+    step = client.get(f"/d/{token}/profile").get_data(as_text=True)
+    assert "Retour au récapitulatif" in step  # complete on its step pages too
     page = client.get(f"/d/{token}/resultat")
     assert page.status_code == 200
     data = client.get(f"/api/v1/assessments/{token}").get_json()

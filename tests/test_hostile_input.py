@@ -105,7 +105,10 @@ def test_nul_in_a_note_is_refused_and_not_stored(claire, client, app):
     data = dict(wizard.step_answers("profile", SAMPLE_ANSWERS), note="note\x00cachée")
     response = wizard.post_step(token, "profile", data)
     assert response.status_code == 422
-    assert NUL_MESSAGE in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    summary = page.split('class="error-summary"')[1].split("</div>")[0]
+    assert NUL_MESSAGE in summary and "caractères au maximum" not in summary
+    assert page.split('id="note-erreur">')[1].startswith(NUL_MESSAGE)  # next to the field
     assert count(app, AssessmentStep) == 0
 
 

@@ -4,6 +4,7 @@ import logging
 import threading
 import time
 import uuid
+from concurrent.futures import Future
 
 import pytest
 from redis import Redis
@@ -290,3 +291,26 @@ def test_a_plan_queued_behind_another_render_is_not_waited_for(app, wizard, clie
     pdf_jobs.drain()
     assert_pdf(client.get(f"/d/{second}/plan.pdf"))
     assert_pdf(client.get(f"/d/{first}/plan.pdf"))
+
+
+def test_a_render_already_over_when_queued_does_not_hang_the_queue(app, monkeypatch):
+    """A render can end before its done-callback is added (nothing to render, say): the
+    callback then runs at once, in the thread that queued it and holds the queue's lock."""
+    over = Future()
+    over.set_result(None)
+
+    class Instant:
+        def submit(self, *args):
+            return over
+
+    monkeypatch.setattr(pdf_jobs, "_pool", Instant)
+
+    def queue():
+        with app.app_context():
+            pdf_jobs.schedule("t" * 32)
+
+    thread = threading.Thread(target=queue, daemon=True)
+    thread.start()
+    thread.join(timeout=10)
+    assert not thread.is_alive(), "schedule() hangs on its own lock"
+    assert "t" * 32 not in str(pdf_jobs._pending)

@@ -213,6 +213,8 @@ def test_sqlite_busy_past_its_timeout_is_a_french_503(app, wizard, monkeypatch, 
     monkeypatch.setattr(readiness, "SQLITE_BUSY_TIMEOUT_MS", 50)
     with app.app_context():
         db.engine.dispose()  # new connections take the short timeout
+        assert db.session.execute(text("PRAGMA busy_timeout")).scalar() == 50
+        db.session.remove()
     holder = sqlite3.connect(url.removeprefix("sqlite:///"))
     holder.execute("BEGIN EXCLUSIVE")
     try:
