@@ -13,7 +13,7 @@ from sqlalchemy.orm import defer
 from readiness import community
 from readiness.content import Questionnaire
 from readiness.extensions import db
-from readiness.models import Assessment, AssessmentStep, utcnow
+from readiness.models import ActionFollowUp, Assessment, AssessmentStep, utcnow
 from readiness.pdf_cache import PdfCache
 
 # secrets.token_urlsafe(24) gives 32 characters carrying 192 random bits.
@@ -124,6 +124,13 @@ def erase(assessment: Assessment) -> None:
         db.session.execute(
             delete(AssessmentStep).where(AssessmentStep.assessment_id == assessment.id)
         )
+        db.session.execute(
+            delete(ActionFollowUp).where(ActionFollowUp.assessment_id == assessment.id)
+        )
+        # The client's list is sorted by its latest diagnostic's verdict: an erased one has none.
+        from readiness.clients import record_result  # clients imports this module
+
+        record_result(assessment, None)
         if assessment.client_id is None:
             db.session.execute(delete(Assessment).where(Assessment.id == assessment.id))
         else:

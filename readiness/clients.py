@@ -152,7 +152,7 @@ def revoke_link(assessment: Assessment) -> None:
     community.refresh(community.forget([assessment.id]))
 
 
-def record_result(assessment: Assessment, verdict: str) -> None:
+def record_result(assessment: Assessment, verdict: str | None) -> None:
     """Keep the client's sort columns in step with its latest diagnostic."""
     if assessment.client_id is None:
         return

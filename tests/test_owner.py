@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from readiness.community import PeerScore
 from readiness.extensions import db
-from readiness.models import Assessment, AssessmentStep
+from readiness.models import ActionFollowUp, Assessment, AssessmentStep, Client
 from readiness.pdf_cache import PdfCache
 from tests.conftest import SAMPLE_ANSWERS
 
@@ -151,6 +151,11 @@ def test_a_consultant_sees_that_the_client_erased_it(app, client, consultants):
     consultants.login()
     client_id = consultants.new_client("Boulangerie Martin")
     token = consultants.new_diagnostic(client_id, mode="lien")
+    with app.app_context():  # as after a meeting: the plan's follow-up, the client's verdict
+        assessment = db.session.scalar(select(Assessment))
+        db.session.add(ActionFollowUp(assessment_id=assessment.id, action_id="x", status="done"))
+        db.session.get(Client, client_id).last_verdict = "go"
+        db.session.commit()
     owner = app.test_client()
     csrf = _csrf(owner)
     assert owner.post(f"/d/{token}/supprimer", data={"csrf_token": csrf}).status_code == 302
@@ -162,3 +167,5 @@ def test_a_consultant_sees_that_the_client_erased_it(app, client, consultants):
         erased = db.session.scalar(select(Assessment))
         assert erased.erased_at is not None and erased.token != token
         assert erased.result is None and erased.prefill is None
+        assert db.session.scalar(select(func.count()).select_from(ActionFollowUp)) == 0
+        assert db.session.get(Client, client_id).last_verdict is None  # not sorted by it
