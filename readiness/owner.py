@@ -27,7 +27,8 @@ BACK = re.compile(r"^[a-z_]{1,32}$")
 
 
 def _link_key() -> str:
-    return "link-mail:" + (request.view_args or {}).get("token", "")
+    token = (request.view_args or {}).get("token", "")
+    return "link-mail:" + hashlib.sha256(token.encode()).hexdigest()  # no token in Redis keys
 
 
 def _address_key() -> str:

@@ -123,7 +123,9 @@ def under_way(report: dict[str, Any]) -> bool:
 
 
 def _job_name(token: str, internal: bool) -> str:
-    return f"pdf-{token}-{'interne' if internal else 'client'}"
+    """The render's job id: RQ logs it and names Redis keys after it, so no token in it."""
+    digest = hashlib.sha256(token.encode()).hexdigest()[:32]
+    return f"pdf-{digest}-{'interne' if internal else 'client'}"
 
 
 def schedule(token: str, internal: bool = False) -> Future | None:
@@ -333,6 +335,6 @@ def worker(app: Flask, burst: bool = False) -> bool:
     from rq import SimpleWorker
 
     queue = _queue(app)
-    return SimpleWorker([queue], connection=queue.connection).work(
-        burst=burst, logging_level="WARNING"
-    )
+    # The job's description holds its arguments, a private token among them: not logged.
+    serving = SimpleWorker([queue], connection=queue.connection, log_job_description=False)
+    return serving.work(burst=burst, logging_level="WARNING")

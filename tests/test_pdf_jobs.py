@@ -104,6 +104,7 @@ def test_with_redis_a_worker_renders_the_queued_plan(app, wizard, client, redis_
     with app.app_context():
         queue = pdf_jobs._queue(app)
         assert queue.count == 1  # queued on save, not rendered by the web request
+        assert not [job for job in queue.job_ids if token in job]  # RQ logs job ids
     assert stored_pdfs(app) == []
     pending = client.get(f"/d/{token}/plan.pdf")
     assert pending.status_code == 202
