@@ -196,18 +196,18 @@ def send_plan(client_id: int):
         return back
     if not mail.is_configured():
         flash(
-            "L'envoi d'e-mails n'est pas configuré sur ce serveur (MAIL_SERVER) : "
+            "L’envoi d’e-mails n’est pas configuré sur ce serveur (MAIL_SERVER) : "
             "téléchargez le plan et envoyez-le vous-même."
         )
         return back
     followed = meetings.latest_completed(results.history(client))
     if not client.email or followed is None:
-        flash("Ajoutez l'e-mail du client (Modifier) et terminez un diagnostic avant d'envoyer.")
+        flash("Ajoutez l’e-mail du client (Modifier) et terminez un diagnostic avant d’envoyer.")
         return back
     try:
         what = sending.send_plan(client, clients.owned_assessment(current_user, followed["token"]))
     except mail.MailError:
-        flash("Le serveur d'e-mails n'a pas accepté l'envoi : réessayez dans un instant.")
+        flash("Le serveur d’e-mails n’a pas accepté l’envoi : réessayez dans un instant.")
         return back
     flash(f"Envoyé à {client.email} : {what}.")
     return back

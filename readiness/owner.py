@@ -20,7 +20,8 @@ from readiness.links import private_link
 
 bp = Blueprint("owner", __name__)
 
-EMAIL = re.compile(r"^[^@\s<>\"',;]{1,64}@[^@\s<>\"',;]+\.[^@\s<>\"',;]{2,}$")
+# An apostrophe is legal before the @ (o'brien@…); none of <>",; anywhere (mail headers).
+EMAIL = re.compile(r"^[^@\s<>\",;]{1,64}@[^@\s<>\"',;]+\.[^@\s<>\"',;]{2,}$")
 TOKEN_IN_LINK = re.compile(r"(?:^|/d/)([A-Za-z0-9_-]+)")
 # Where « M’envoyer le lien » may return to: the page it was sent from, in this diagnostic.
 BACK = re.compile(r"^[a-z_]{1,32}$")

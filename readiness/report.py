@@ -125,7 +125,7 @@ def _pdf_response(report: dict):
         return render_error(
             429,
             "Vous avez demandé beaucoup de PDF en peu de temps. Patientez une minute ; "
-            "votre plan reste consultable à l'écran.",
+            "votre plan reste consultable à l’écran.",
         )
     try:
         document = pdf_jobs.fetch(report)

@@ -6,7 +6,7 @@ PostgreSQL cannot store in text) and over-long raw values before any other check
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField
-from wtforms.validators import Email, Length, NumberRange, Optional, StopValidation, ValidationError
+from wtforms.validators import Email, Length, Optional, StopValidation
 
 # Far above any field's own limit; the field's Length() gives the precise message.
 MAX_RAW_LENGTH = 20_000
@@ -52,15 +52,3 @@ def optional_email(label: str, example: str) -> EmailField:
     """An optional e-mail address field: checked, 254 characters at most (RFC 5321)."""
     message = f"Saisissez une adresse e-mail valide, par exemple {example}."
     return EmailField(label, validators=[Optional(), at_most(254), Email(message)])
-
-
-class SafeNumberRange(NumberRange):
-    """NumberRange that answers in French instead of overflowing on a 400-digit integer."""
-
-    LIMIT = 10**15
-
-    def __call__(self, form, field):
-        data = field.data
-        if isinstance(data, int) and abs(data) > self.LIMIT:
-            raise ValidationError(TOO_BIG_MESSAGE)
-        super().__call__(form, field)

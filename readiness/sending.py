@@ -16,7 +16,7 @@ def send_plan(client: Client, assessment: Assessment) -> str:
     consultant = assessment.client.consultant
     body = (
         f"Bonjour,\n\n"
-        f"Vous trouverez ci-joint le plan d'action réseaux sociaux de {report['company_name']}, "
+        f"Vous trouverez ci-joint le plan d’action réseaux sociaux de {report['company_name']}, "
         f"établi lors de notre rendez-vous.\n\n"
         f"Vos réponses et votre résultat restent consultables avec votre lien privé "
         f"(gardez-le pour vous) :\n{private_link(assessment.token)}\n\n"
@@ -26,7 +26,7 @@ def send_plan(client: Client, assessment: Assessment) -> str:
     )
     mail.send(
         client.email,
-        f"Votre plan d'action réseaux sociaux – {report['company_name']}",
+        f"Votre plan d’action réseaux sociaux – {report['company_name']}",
         body,
         [mail.Attachment(pdf.plan_filename(report), document)],
     )

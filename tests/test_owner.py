@@ -21,6 +21,12 @@ def _send(client, token, email, back="resources"):
     return client.post(f"/d/{token}/envoyer-lien", data=data)
 
 
+def test_an_address_with_an_apostrophe_gets_the_link(app, client, wizard, smtp_server):
+    token = wizard.start()
+    assert _send(client, token, "o'brien@exemple.fr").status_code == 302
+    assert [m["To"] for m in smtp_server.messages] == ["o'brien@exemple.fr"]
+
+
 def test_the_link_is_e_mailed_once_and_the_address_is_not_stored(app, client, wizard, smtp_server):
     app.config["PUBLIC_URL"] = "https://diag.example.fr"
     token = wizard.start()
