@@ -107,9 +107,9 @@ def app_config(database: tuple[str, dict], **overrides) -> dict:
     } | overrides
 
 
-@pytest.fixture
-def app(database, tmp_path):
-    app = create_app(app_config(database))
+def fresh_app(config: dict):
+    """An app on empty tables for one test; the tables are dropped afterwards."""
+    app = create_app(config)
     with app.app_context():
         db.drop_all()
         db.create_all()
@@ -118,6 +118,11 @@ def app(database, tmp_path):
         db.session.remove()
         db.drop_all()
         db.engine.dispose()
+
+
+@pytest.fixture
+def app(database, tmp_path):
+    yield from fresh_app(app_config(database))
 
 
 @pytest.fixture
@@ -126,15 +131,8 @@ def server_app(database):
     from readiness.config import engine_options
 
     url, options = database
-    app = create_app(app_config(database, SQLALCHEMY_ENGINE_OPTIONS=engine_options(url) | options))
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.drop_all()
-        db.engine.dispose()
+    production = engine_options(url) | options
+    yield from fresh_app(app_config(database, SQLALCHEMY_ENGINE_OPTIONS=production))
 
 
 @pytest.fixture
