@@ -4,7 +4,6 @@ from flask import (
     Blueprint,
     abort,
     current_app,
-    flash,
     redirect,
     render_template,
     request,
@@ -23,6 +22,7 @@ from readiness.safe_input import NUL_MESSAGE, has_nul
 bp = Blueprint("wizard", __name__)
 NOTE_MAX_LENGTH = 5000
 DRAFT_MAX_CHARS = 1500  # more would overflow the session cookie and log the visitor out
+SAVED = {"enregistre": "1"}  # the query that shows « Réponses enregistrées. » after a save
 
 
 def questionnaire():
@@ -86,12 +86,12 @@ def step(token: str, step_id: str):
         if form.validate() and not note_error:
             if results.save_step(assessment, steps, step_id, cleaned_answers(form), note):
                 pdf_jobs.after_result_stored(token)  # the plan is ready before it is asked for
-            _drafts(token).pop(step_id, None)
-            session.modified = True
-            flash("Réponses enregistrées.")
+            _drop_draft(token, step_id)
+            # « Réponses enregistrées. » is asked for in the next page's address rather than
+            # flashed: a flash would rewrite the session cookie on this response and the next.
             if request.form.get("nav") == "summary":
-                return redirect(url_for("wizard.summary", token=token))
-            return redirect(_neighbour_url(token, step_id, -1 if going_back else 1))
+                return redirect(url_for("wizard.summary", token=token, **SAVED))
+            return redirect(_neighbour_url(token, step_id, -1 if going_back else 1, **SAVED))
         if going_back and not note_error:
             _keep_draft(token, step_id)
             return redirect(_neighbour_url(token, step_id, -1))
@@ -110,6 +110,7 @@ def step(token: str, step_id: str):
         note_error=note_error,
         note_max=NOTE_MAX_LENGTH,
         show_link=bool(steps),
+        saved=_saved_notice(),
         complete=all(
             assessments.step_completion(q, steps, assessment.questionnaire_version).values()
         ),
@@ -130,6 +131,7 @@ def summary(token: str):
         completion=completion,
         complete=all(completion.values()),
         token=token,
+        saved=_saved_notice(),
     )
 
 
@@ -154,6 +156,17 @@ def _drafts(token: str) -> dict:
     return drafts[token]
 
 
+def _saved_notice() -> bool:
+    return request.method == "GET" and request.args.get("enregistre") == SAVED["enregistre"]
+
+
+def _drop_draft(token: str, step_id: str) -> None:
+    """Forget the draft of a step just saved; the session is rewritten only if there was one."""
+    drafts = session.get("drafts", {}).get(token)
+    if drafts and drafts.pop(step_id, None) is not None:
+        session.modified = True
+
+
 def _keep_draft(token: str, step_id: str) -> None:
     """Keep what was typed for this step, if it fits in the session cookie (4 kB)."""
     draft = {k: v for k, v in request.form.to_dict(flat=False).items() if k != "csrf_token"}
@@ -170,11 +183,11 @@ def _posted_or_draft(token: str, step_id: str) -> MultiDict | None:
     return MultiDict([(k, v) for k, values in draft.items() for v in values]) if draft else None
 
 
-def _neighbour_url(token: str, step_id: str, offset: int) -> str:
+def _neighbour_url(token: str, step_id: str, offset: int, **query: str) -> str:
     ids = questionnaire().step_ids
     index = ids.index(step_id) + offset
     if index < 0:
-        return url_for("wizard.step", token=token, step_id=ids[0])
+        return url_for("wizard.step", token=token, step_id=ids[0], **query)
     if index >= len(ids):
-        return url_for("wizard.summary", token=token)
-    return url_for("wizard.step", token=token, step_id=ids[index])
+        return url_for("wizard.summary", token=token, **query)
+    return url_for("wizard.step", token=token, step_id=ids[index], **query)

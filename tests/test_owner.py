@@ -126,10 +126,16 @@ def test_saving_a_step_says_so_and_a_completed_step_offers_the_summary(client, w
     assert "Retour au récapitulatif" in page
     answers = wizard.step_answers("resources", SAMPLE_ANSWERS)
     response = wizard.post_step(token, "resources", answers, nav="summary")
-    assert response.location.endswith(f"/d/{token}/recapitulatif")
+    assert response.location.endswith(f"/d/{token}/recapitulatif?enregistre=1")
+    # Said by the next page's address, not by a flash: the save does not rewrite the cookie.
+    assert "Set-Cookie" not in response.headers
     summary = client.get(response.location).get_data(as_text=True)
     assert "Réponses enregistrées." in summary
     assert summary.count(f'href="/d/{token}/resultat"') == 2
+    assert "Réponses enregistrées." not in client.get(f"/d/{token}/recapitulatif").text
+    profile = wizard.step_answers("profile", SAMPLE_ANSWERS)
+    next_step = client.get(wizard.post_step(token, "profile", profile).location)
+    assert "Réponses enregistrées." in next_step.text and "/interest" in next_step.request.path
 
 
 def test_the_owner_erases_the_diagnostic_and_the_link_then_404s(app, client, wizard):

@@ -31,7 +31,7 @@ def test_whole_walk_reaches_summary_with_every_answer(wizard, client):
         assert f"Étape {number} sur 6" in page
         response = wizard.post_step(token, step_id, wizard.step_answers(step_id, SAMPLE_ANSWERS))
         assert response.status_code == 302
-    assert response.location.endswith(f"/d/{token}/recapitulatif")
+    assert response.location.endswith(f"/d/{token}/recapitulatif?enregistre=1")
     summary = client.get(f"/d/{token}/recapitulatif").get_data(as_text=True)
     assert "Boulangerie Martin" in summary
     assert "Fidéliser mes clients" in summary
@@ -113,7 +113,7 @@ def test_previous_saves_a_valid_step_and_goes_back(wizard, client):
     wizard.post_step(token, "profile", wizard.step_answers("profile", SAMPLE_ANSWERS))
     interest = wizard.step_answers("interest", SAMPLE_ANSWERS)
     response = wizard.post_step(token, "interest", interest, nav="previous")
-    assert response.location.endswith(f"/d/{token}/profile")
+    assert response.location.endswith(f"/d/{token}/profile?enregistre=1")
     assert saved(client, token)["answers"]["goals"] == ["loyalty", "awareness"]
 
 
