@@ -43,6 +43,11 @@ UNSTORED_MAX = 16  # plans kept in one process's memory at most (a few MB)
 REDIS_CONNECT_TIMEOUT = 2  # seconds: an unreachable Redis must not hang a download
 REDIS_RETRY_SECONDS = 10  # after a Redis failure, renders stay in this process this long
 _redis_down_until: dict[str, float] = {}  # REDIS_URL → when to try it again
+_OVER = ("failed", "stopped", "canceled")  # RQ statuses of a render that will not store a plan
+
+
+class RenderFailed(Exception):
+    """The render worker's last attempt at this plan failed; the next download queues anew."""
 
 
 def cached(report: dict[str, Any]) -> bytes | None:
@@ -62,6 +67,7 @@ def fetch(report: dict[str, Any]) -> bytes | None:
     document = cached(report)
     if document is not None:
         return document
+    _raise_if_failed(report)
     ticket = schedule(report["token"], bool(report.get("internal")))
     if report.get("community_key"):
         # Same plan, older community figures: served now, the fresh one is on its way.
@@ -85,6 +91,7 @@ def fetch(report: dict[str, Any]) -> bytes | None:
         db.session.close()
         if document is not None or time.monotonic() >= deadline:
             return document
+        _raise_if_failed(report)
         time.sleep(float(current_app.config.get("PDF_POLL_SECONDS", 0.2)))
 
 
@@ -112,14 +119,50 @@ def under_way(report: dict[str, Any]) -> bool:
     app = current_app._get_current_object()
     if _redis_usable(app):
         from redis.exceptions import RedisError
+        from rq.exceptions import NoSuchJobError
         from rq.job import Job
 
         try:
-            return Job.exists(name, connection=_queue(app).connection)
+            job = Job.fetch(name, connection=_queue(app).connection)
+            return job.get_status(refresh=False) not in _OVER
+        except NoSuchJobError:
+            return False
         except RedisError as error:
             _redis_down(app, error)
     with _lock:
         return name in _pending and not _pending[name].done()
+
+
+def _raise_if_failed(report: dict[str, Any]) -> None:
+    """RenderFailed when the render worker's last attempt at this plan failed (it is then
+    forgotten: asking again queues a new render)."""
+    app = current_app._get_current_object()
+    if not _redis_usable(app):
+        return  # the thread pool's failures reach the waiting download as exceptions
+    from redis.exceptions import RedisError
+
+    try:
+        failed = _take_failure(app, _job_name(report["token"], bool(report.get("internal"))))
+    except RedisError as error:
+        _redis_down(app, error)
+        return
+    if failed:
+        raise RenderFailed("the render worker's last attempt failed")
+
+
+def _take_failure(app: Flask, name: str) -> bool:
+    """Delete the record of a render job that ended without a plan; whether there was one."""
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job
+
+    try:
+        job = Job.fetch(name, connection=_queue(app).connection)
+    except NoSuchJobError:
+        return False
+    if job.get_status(refresh=False) not in _OVER:
+        return False
+    job.delete()
+    return True
 
 
 def _job_name(token: str, internal: bool) -> str:
@@ -141,6 +184,7 @@ def schedule(token: str, internal: bool = False) -> Future | None:
         from rq.exceptions import DuplicateJobError
 
         try:
+            _take_failure(app, name)  # a failed render must not stop a new one for 60 s
             with contextlib.suppress(DuplicateJobError):  # already queued or running
                 _queue(app).enqueue_call(
                     render,

@@ -135,6 +135,14 @@ def _pdf_response(report: dict):
             "La création du PDF a pris trop de temps. Réessayez dans un instant ; "
             "votre plan reste consultable à l’écran.",
         )
+    except (pdf.PdfRenderError, pdf_jobs.RenderFailed) as error:
+        # The child's traceback may quote the plan: only its last line is logged.
+        current_app.logger.error("PDF render failed: %s", str(error).strip().split("\n")[-1])
+        return render_error(
+            503,
+            "La création du PDF n’a pas abouti. Réessayez dans un instant ; "
+            "votre plan reste consultable à l’écran.",
+        )
     if document is None:
         wait = current_app.config.get("PDF_REFRESH_SECONDS", 3)
         response = make_response(render_template("pdf_pending.html", refresh=wait), 202)

@@ -10,7 +10,7 @@ import pytest
 from redis import Redis
 from sqlalchemy import text
 
-from readiness import pdf, pdf_jobs
+from readiness import pdf, pdf_jobs, pdf_render
 from readiness.extensions import db
 from readiness.pdf_cache import PdfCache
 from tests.conftest import SAMPLE_ANSWERS, Wizard
@@ -315,3 +315,54 @@ def test_a_render_already_over_when_queued_does_not_hang_the_queue(app, monkeypa
     thread.join(timeout=10)
     assert not thread.is_alive(), "schedule() hangs on its own lock"
     assert "t" * 32 not in str(pdf_jobs._pending)
+
+
+def test_with_redis_a_failed_render_says_so_then_a_new_download_renders_again(
+    app, wizard, client, redis_queue
+):
+    app.config.update(PDF_PRERENDER=True, PDF_WAIT_SECONDS=0)
+    token = wizard.complete()
+    app.config["PDF_RENDER_TIMEOUT"] = 0.001  # the worker's render fails
+    with app.app_context():
+        pdf_jobs.worker(app, burst=True)
+    app.config["PDF_RENDER_TIMEOUT"] = 20
+    response = client.get(f"/d/{token}/plan.pdf")
+    # Not « en préparation » (nothing is being prepared), not a 500: a French 503.
+    assert response.status_code == 503
+    assert response.headers["Retry-After"].isdigit()
+    assert "n’a pas abouti" in response.get_data(as_text=True)
+    again = client.get(f"/d/{token}/plan.pdf")  # asking again queues a new render
+    assert again.status_code == 202
+    with app.app_context():
+        assert pdf_jobs._queue(app).count == 1
+        pdf_jobs.worker(app, burst=True)
+    assert_pdf(client.get(f"/d/{token}/plan.pdf"))
+
+
+def test_with_redis_a_failed_render_does_not_hold_back_the_plan_of_changed_answers(
+    app, wizard, client, redis_queue
+):
+    app.config.update(PDF_PRERENDER=True, PDF_WAIT_SECONDS=0, PDF_RENDER_TIMEOUT=0.001)
+    token = wizard.complete()
+    with app.app_context():
+        pdf_jobs.worker(app, burst=True)  # fails
+    app.config["PDF_RENDER_TIMEOUT"] = 20
+    changed = dict(wizard.step_answers("resources", SAMPLE_ANSWERS), hours_per_week=12)
+    assert wizard.post_step(token, "resources", changed).status_code == 302
+    with app.app_context():
+        assert pdf_jobs._queue(app).count == 1  # queued again on save
+        pdf_jobs.worker(app, burst=True)
+    assert len(stored_pdfs(app)) == 1
+    assert_pdf(client.get(f"/d/{token}/plan.pdf"))
+
+
+def test_a_render_that_fails_is_a_french_503_not_a_500(app, wizard, client, monkeypatch):
+    token = wizard.complete()
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("WeasyPrint crashed")
+
+    monkeypatch.setattr(pdf_render, "write_pdf", crash)  # runs in the forked child
+    response = client.get(f"/d/{token}/plan.pdf")
+    assert response.status_code == 503
+    assert "n’a pas abouti" in response.get_data(as_text=True)
