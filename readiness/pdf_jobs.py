@@ -60,13 +60,16 @@ def cached(report: dict[str, Any]) -> bytes | None:
     return document if document is not None else _kept(report["token"], key)
 
 
-def fetch(report: dict[str, Any]) -> bytes | None:
+def fetch(report: dict[str, Any], look_in_cache: bool = True) -> bytes | None:
     """The report's PDF without rendering here: the cache, else a queued render awaited for
     at most PDF_WAIT_SECONDS; None when it is still in preparation.
+
+    ``look_in_cache=False``: the caller just found the cache empty; it is not read again.
     """
-    document = cached(report)
-    if document is not None:
-        return document
+    if look_in_cache:
+        document = cached(report)
+        if document is not None:
+            return document
     _raise_if_failed(report)
     ticket = schedule(report["token"], bool(report.get("internal")))
     if report.get("community_key"):

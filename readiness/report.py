@@ -116,33 +116,33 @@ def _pdf_response(report: dict):
     """The report's PDF as a download, or a French 503 page when rendering takes too long."""
     from readiness import pdf, pdf_jobs
 
-    # A new render counts; refreshing « en préparation » while it is under way does not.
-    if (
-        pdf_jobs.cached(report) is None
-        and not pdf_jobs.under_way(report)
-        and not throttle.take("PDF_RATE_LIMIT", throttle.client_address())
-    ):
-        return render_error(
-            429,
-            "Vous avez demandé beaucoup de PDF en peu de temps. Patientez une minute ; "
-            "votre plan reste consultable à l’écran.",
-        )
-    try:
-        document = pdf_jobs.fetch(report)
-    except pdf.PdfTimeout:
-        return render_error(
-            503,
-            "La création du PDF a pris trop de temps. Réessayez dans un instant ; "
-            "votre plan reste consultable à l’écran.",
-        )
-    except (pdf.PdfRenderError, pdf_jobs.RenderFailed) as error:
-        # The child's traceback may quote the plan: only its last line is logged.
-        current_app.logger.error("PDF render failed: %s", str(error).strip().split("\n")[-1])
-        return render_error(
-            503,
-            "La création du PDF n’a pas abouti. Réessayez dans un instant ; "
-            "votre plan reste consultable à l’écran.",
-        )
+    document = pdf_jobs.cached(report)
+    if document is None:
+        # A new render counts; refreshing « en préparation » while it is under way does not.
+        if not pdf_jobs.under_way(report) and not throttle.take(
+            "PDF_RATE_LIMIT", throttle.client_address()
+        ):
+            return render_error(
+                429,
+                "Vous avez demandé beaucoup de PDF en peu de temps. Patientez une minute ; "
+                "votre plan reste consultable à l’écran.",
+            )
+        try:
+            document = pdf_jobs.fetch(report, look_in_cache=False)
+        except pdf.PdfTimeout:
+            return render_error(
+                503,
+                "La création du PDF a pris trop de temps. Réessayez dans un instant ; "
+                "votre plan reste consultable à l’écran.",
+            )
+        except (pdf.PdfRenderError, pdf_jobs.RenderFailed) as error:
+            # The child's traceback may quote the plan: only its last line is logged.
+            current_app.logger.error("PDF render failed: %s", str(error).strip().split("\n")[-1])
+            return render_error(
+                503,
+                "La création du PDF n’a pas abouti. Réessayez dans un instant ; "
+                "votre plan reste consultable à l’écran.",
+            )
     if document is None:
         wait = current_app.config.get("PDF_REFRESH_SECONDS", 3)
         response = make_response(render_template("pdf_pending.html", refresh=wait), 202)

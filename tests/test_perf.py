@@ -69,6 +69,16 @@ def test_step_get_and_post_query_counts(app, wizard, client):
     assert new != old  # the save touched the diagnostic (retention counts from it)
 
 
+def test_a_cached_pdf_download_reads_the_cache_once(app, wizard, client):
+    token = wizard.complete()
+    assert client.get(f"/d/{token}/plan.pdf").status_code == 200  # rendered and stored
+    with statements(app) as seen:
+        response = client.get(f"/d/{token}/plan.pdf")
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    assert len([s for s in seen if "pdf_cache" in s]) == 1, seen
+    assert not [s for s in seen if WRITES.match(s)], seen
+
+
 @contextmanager
 def round_trips(app, path):
     """What the app's new PostgreSQL connections send to the server, traced by libpq."""
