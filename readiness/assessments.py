@@ -188,24 +188,18 @@ def save_step(
     ``note`` (meeting mode) replaces the consultant's note; None leaves it as it was.
     ``result``: columns of the diagnostic's new result, written in the same transaction.
     """
-    now = utcnow()
     params = {"b_assessment": assessment.id, "b_step": step_id, "answers": answers}
-    params["completed_at"] = now
+    params["completed_at"] = utcnow()  # the database copies it to the diagnostic's updated_at
     if note is not None:
         params["note"] = note.strip() or None
     try:
         connection = db.session.connection()  # Core statements in the session's transaction
-        dialect = connection.dialect.name
-        # PostgreSQL touches the diagnostic in the upsert itself (one round trip, not two).
-        touch = result is None and dialect == "postgresql"
-        connection.execute(_upsert_step(dialect, note is not None, touch), params)
-        if result is None and not touch:
-            connection.execute(_TOUCH, {"b_id": assessment.id, "b_now": now})
-        elif result is not None:
+        connection.execute(_upsert_step(connection.dialect.name, note is not None), params)
+        if result is not None:
             db.session.execute(
                 update(Assessment)
                 .where(Assessment.id == assessment.id)
-                .values(updated_at=now, **result)
+                .values(**result)
                 .execution_options(synchronize_session=False)
             )
         db.session.commit()  # expires the diagnostic (expire_on_commit): nothing stale stays
@@ -215,43 +209,25 @@ def save_step(
     assessment.__dict__.pop("_fresh_steps", None)
 
 
-_UPSERTS: dict[tuple[str, bool, bool], Any] = {}
-_TOUCH = (
-    update(Assessment.__table__)
-    .where(Assessment.__table__.c.id == bindparam("b_id"))
-    .values(updated_at=bindparam("b_now"))
-)
+_UPSERTS: dict[tuple[str, bool], Any] = {}
 
 
-def _upsert_step(dialect: str, with_note: bool, touch: bool = False):
-    """The step's INSERT … ON CONFLICT UPDATE, built once per database kind.
-
-    ``touch`` (PostgreSQL): the diagnostic's ``updated_at`` is set in the same statement,
-    by an UPDATE in a WITH clause (PostgreSQL runs data-modifying WITH clauses always).
+def _upsert_step(dialect: str, with_note: bool):
+    """The step's INSERT … ON CONFLICT UPDATE, built once per database kind. A trigger
+    (``models.STEP_TOUCH_TRIGGERS``) sets the diagnostic's ``updated_at`` in the same statement.
     """
-    key = (dialect, with_note, touch)
+    key = (dialect, with_note)
     if key not in _UPSERTS:
         insert = pg_insert if dialect == "postgresql" else sqlite_insert
         columns = ["answers", "completed_at"] + (["note"] if with_note else [])
         binds = {c: bindparam(c, type_=AssessmentStep.__table__.c[c].type) for c in columns}
-        assessment_id = bindparam("b_assessment")
         statement = insert(AssessmentStep.__table__).values(
-            assessment_id=assessment_id, step_id=bindparam("b_step"), **binds
+            assessment_id=bindparam("b_assessment"), step_id=bindparam("b_step"), **binds
         )
-        statement = statement.on_conflict_do_update(
+        _UPSERTS[key] = statement.on_conflict_do_update(
             index_elements=["assessment_id", "step_id"],
             set_={c: statement.excluded[c] for c in columns},
         )
-        if touch:
-            table = Assessment.__table__
-            touched = (
-                update(table)
-                .where(table.c.id == assessment_id)
-                .values(updated_at=binds["completed_at"])
-                .cte("touched")
-            )
-            statement = statement.add_cte(touched)
-        _UPSERTS[key] = statement
     return _UPSERTS[key]
 
 

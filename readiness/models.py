@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime
 
 from flask_login import UserMixin
 from sqlalchemy import (
+    DDL,
     JSON,
     Boolean,
     Date,
@@ -13,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -137,6 +139,32 @@ class AssessmentStep(db.Model):
     completed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     assessment: Mapped[Assessment] = relationship(back_populates="steps")
+
+
+# Saving a step moves its diagnostic's updated_at (retention and exports count from it). The
+# database does it, in the statement that saves the step: one statement per save, not two.
+# Migration 2f6c0e9b7a13 creates the same triggers; a later migration that recreates
+# assessment_steps (SQLite batch mode) must create them again (test_migrations checks).
+STEP_TOUCH_TRIGGERS = {
+    "sqlite": [
+        f"CREATE TRIGGER assessment_steps_touch_{event_name} AFTER {event_name.upper()} "
+        "ON assessment_steps BEGIN UPDATE assessments SET updated_at = NEW.completed_at "
+        "WHERE id = NEW.assessment_id AND NEW.completed_at IS NOT NULL; END"
+        for event_name in ("insert", "update")
+    ],
+    "postgresql": [
+        "CREATE OR REPLACE FUNCTION assessment_steps_touch() RETURNS trigger LANGUAGE plpgsql "
+        "AS $$ BEGIN UPDATE assessments SET updated_at = NEW.completed_at "
+        "WHERE id = NEW.assessment_id AND NEW.completed_at IS NOT NULL; RETURN NULL; END $$",
+        "CREATE TRIGGER assessment_steps_touch AFTER INSERT OR UPDATE ON assessment_steps "
+        "FOR EACH ROW EXECUTE FUNCTION assessment_steps_touch()",
+    ],
+}
+for _dialect, _statements in STEP_TOUCH_TRIGGERS.items():
+    for _statement in _statements:  # tables made by create_all (tests, benchmarks)
+        event.listen(
+            AssessmentStep.__table__, "after_create", DDL(_statement).execute_if(dialect=_dialect)
+        )
 
 
 class ActionFollowUp(db.Model):

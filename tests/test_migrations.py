@@ -357,6 +357,11 @@ def fill_cd8d05ec364e(conn):
     update(conn, "pdf_cache", 3, internal=True)
 
 
+def fill_2f6c0e9b7a13(conn):
+    """No new column (triggers only); the steps written here move their diagnostic's date."""
+    fill_cd8d05ec364e(conn)
+
+
 FILL = {
     "51a59b0babaa": fill_51a59b0babaa,
     "7c3e9a1d5f20": fill_7c3e9a1d5f20,
@@ -367,6 +372,7 @@ FILL = {
     "8e41c07d2a95": fill_8e41c07d2a95,
     "e5a7d1c3b9f2": fill_e5a7d1c3b9f2,
     "cd8d05ec364e": fill_cd8d05ec364e,
+    "2f6c0e9b7a13": fill_2f6c0e9b7a13,
 }
 
 
@@ -609,3 +615,44 @@ def test_offline_sql_turns_sqlite_foreign_keys_off_around_the_migrations(app):
         "PRAGMA foreign_key_check;",
         "PRAGMA foreign_keys=ON;",
     ]
+
+
+def diagnostic_date(conn) -> datetime:
+    """Diagnostic 1's updated_at (SQLite gives it back without its time zone)."""
+    assessments = table(conn, "assessments")
+    date_ = conn.execute(select(assessments.c.updated_at).where(assessments.c.id == 1)).scalar()
+    return date_.replace(tzinfo=UTC)
+
+
+def resave_profile(conn, day: int) -> datetime:
+    """Save diagnostic 1's step « profile » again at ``day``; its updated_at afterwards."""
+    steps = table(conn, "assessment_steps")
+    where = (steps.c.assessment_id == 1) & (steps.c.step_id == "profile")
+    conn.execute(steps.update().where(where).values(completed_at=at(day)))
+    return diagnostic_date(conn)
+
+
+def test_at_head_saving_a_step_moves_its_diagnostic_date_and_a_step_back_stops_it(app):
+    """2f6c0e9b7a13's triggers. A later migration that rebuilds assessment_steps (SQLite
+    batch mode drops a table's triggers) must create them again, or this test fails."""
+    with app.app_context():
+        engine = db.engine
+        wipe(engine)
+        try:
+            upgrade()
+            with engine.begin() as conn:
+                fill_2f6c0e9b7a13(conn)
+                assert resave_profile(conn, 20) == at(20)
+                steps = table(conn, "assessment_steps")
+                new_step = {"assessment_id": 1, "step_id": "extra", "answers": {}}
+                conn.execute(steps.insert().values(id=99, completed_at=at(21), **new_step))
+                assert diagnostic_date(conn) == at(21)
+            downgrade(revision="-1")
+            with engine.begin() as conn:
+                assert resave_profile(conn, 25) == at(21)  # no trigger one step back
+            upgrade()
+            with engine.begin() as conn:
+                assert resave_profile(conn, 26) == at(26)
+        finally:
+            db.session.remove()
+            wipe(engine)
