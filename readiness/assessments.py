@@ -112,6 +112,20 @@ def find(token: str) -> Assessment | None:
     return assessment
 
 
+def find_by_id(assessment_id: int | None) -> Assessment | None:
+    """The diagnostic with this id, unless erased (a render job holds ids, not tokens)."""
+    if assessment_id is None:
+        return None
+    return db.session.scalar(
+        select(Assessment).where(Assessment.id == assessment_id, Assessment.erased_at.is_(None))
+    )
+
+
+def id_of(token: str) -> int | None:
+    """The id of the diagnostic behind a token, without loading it."""
+    return db.session.scalar(select(Assessment.id).where(Assessment.token == token))
+
+
 def erase(assessment: Assessment) -> None:
     """The owner's erasure: answers, notes, result and cached PDFs go, the link stops working.
 

@@ -189,9 +189,10 @@ def schedule(token: str, internal: bool = False) -> Future | None:
         try:
             _take_failure(app, name)  # a failed render must not stop a new one for 60 s
             with contextlib.suppress(DuplicateJobError):  # already queued or running
+                # The job holds the diagnostic's id, not its private token (kept in Redis).
                 _queue(app).enqueue_call(
-                    render,
-                    args=(token, internal),
+                    render_diagnostic,
+                    args=(assessments.id_of(token), internal),
                     job_id=name,
                     unique=True,
                     timeout=int(app.config.get("PDF_RENDER_TIMEOUT", 20)) + 30,
@@ -217,22 +218,33 @@ def _submit(name: str, app: Flask, token: str, internal: bool) -> Future:
     return future
 
 
-def render(token: str, internal: bool = False) -> bool:
-    """The job: render and store the plan of a completed diagnostic (needs an app context).
+def render_diagnostic(assessment_id: int | None, internal: bool = False) -> bool:
+    """The RQ job: render and store the plan of a completed diagnostic (needs an app context).
 
-    False when there is nothing to render (unknown or unfinished diagnostic).
+    False when there is nothing to render (unknown, erased or unfinished diagnostic).
     """
+    return _render(None, internal, assessment_id) is not None
+
+
+def render(token: str, internal: bool = False) -> bool:
+    """``render_diagnostic`` by private token (jobs queued before jobs held ids, tests)."""
     return _render(token, internal) is not None
 
 
-def _render(token: str, internal: bool) -> tuple[str | None, bytes] | None:
+def _render(
+    token: str | None, internal: bool, assessment_id: int | None = None
+) -> tuple[str | None, bytes] | None:
     """Render and store the plan: (its cache key, its bytes), None when there is no plan.
 
     When the database refuses to store it, the bytes are kept a few minutes (``_keep``)
     and a warning is logged (never the token): downloads serve them meanwhile.
     """
     try:
-        assessment = assessments.find(token)
+        if token is None:
+            assessment = assessments.find_by_id(assessment_id)
+            token = assessment.token if assessment is not None else None
+        else:
+            assessment = assessments.find(token)
         answers = None if assessment is None else results.completed_answers(assessment)
         if answers is None:
             return None

@@ -12,6 +12,7 @@ from sqlalchemy import text
 
 from readiness import pdf, pdf_jobs, pdf_render
 from readiness.extensions import db
+from readiness.models import Assessment
 from readiness.pdf_cache import PdfCache
 from tests.conftest import SAMPLE_ANSWERS, Wizard
 from tests.test_peers import add_finished
@@ -27,6 +28,10 @@ def wizard(app, client):
 def stored_pdfs(app) -> list[bytes]:
     with app.app_context():
         return list(db.session.scalars(db.select(PdfCache.pdf)))
+
+
+def assessment_id(token: str) -> int:
+    return db.session.scalar(db.select(Assessment.id).where(Assessment.token == token))
 
 
 def no_render_here(monkeypatch):
@@ -86,6 +91,17 @@ def test_unfinished_diagnostic_has_nothing_to_render(app, wizard):
         assert pdf_jobs.render(token) is False
 
 
+def test_a_job_queued_for_a_diagnostic_erased_since_renders_nothing(app, wizard):
+    from readiness import assessments
+
+    token = wizard.complete()
+    with app.app_context():
+        number = assessment_id(token)
+        assessments.erase(assessments.find(token))
+        assert pdf_jobs.render_diagnostic(number) is False
+        assert stored_pdfs(app) == []
+
+
 @pytest.fixture
 def redis_queue(app):
     """A queue of our own on the real Redis; its keys are removed afterwards."""
@@ -105,6 +121,10 @@ def test_with_redis_a_worker_renders_the_queued_plan(app, wizard, client, redis_
         queue = pdf_jobs._queue(app)
         assert queue.count == 1  # queued on save, not rendered by the web request
         assert not [job for job in queue.job_ids if token in job]  # RQ logs job ids
+        # Nor in what Redis keeps of the job (its arguments): the diagnostic's id instead.
+        job = queue.fetch_job(queue.job_ids[0])
+        assert token not in repr((job.args, job.kwargs, job.description))
+        assert job.args == (assessment_id(token), False)
     assert stored_pdfs(app) == []
     pending = client.get(f"/d/{token}/plan.pdf")
     assert pending.status_code == 202
