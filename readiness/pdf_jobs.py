@@ -36,6 +36,8 @@ _lock = threading.RLock()
 _executor: tuple[int, ThreadPoolExecutor] | None = None
 _pending: dict[str, Future] = {}  # job name → render queued or under way in this process
 _again: dict[str, tuple] = {}  # renders to start once more when the running one ends
+# Renders that failed with no download waiting for them: the next download says so (once).
+_failed_here: dict[str, Future] = {}
 # Plans rendered here that the database refused to store: hash → (expiry, bytes).
 _unstored: dict[str, tuple[float, bytes]] = {}
 UNSTORED_SECONDS = 300  # how long a plan the database refused stays downloadable
@@ -85,7 +87,10 @@ def fetch(report: dict[str, Any], look_in_cache: bool = True) -> bytes | None:
         try:
             rendered = ticket.result(timeout=max(deadline - time.monotonic(), 0))
         except TimeoutError:
-            return None  # a render error (PdfTimeout…) reaches the caller's error page
+            return None
+        except Exception:
+            ticket.reported = True  # this download says it failed: the next one renders again
+            raise  # PdfTimeout, PdfRenderError… reach the caller's error page
         if rendered is not None and rendered[0] == pdf.cache_key(report):
             return rendered[1]  # stored or not, these bytes are exactly this plan
         return cached(report)  # rendered from older answers: the next one is queued
@@ -140,12 +145,17 @@ def _raise_if_failed(report: dict[str, Any]) -> None:
     """RenderFailed when the render worker's last attempt at this plan failed (it is then
     forgotten: asking again queues a new render)."""
     app = current_app._get_current_object()
+    name = _job_name(report["token"], bool(report.get("internal")))
+    with _lock:
+        failed_here = _failed_here.pop(name, None)
+    if failed_here is not None and not getattr(failed_here, "reported", False):
+        raise RenderFailed("this process's last render of the plan failed")
     if not _redis_usable(app):
-        return  # the thread pool's failures reach the waiting download as exceptions
+        return
     from redis.exceptions import RedisError
 
     try:
-        failed = _take_failure(app, _job_name(report["token"], bool(report.get("internal"))))
+        failed = _take_failure(app, name)
     except RedisError as error:
         _redis_down(app, error)
         return
@@ -203,6 +213,7 @@ def schedule(token: str, internal: bool = False) -> Future | None:
         except RedisError as error:  # no queue: this process renders it, as without Redis
             _redis_down(app, error)
     with _lock:
+        _failed_here.pop(name, None)  # a new render is asked for: the old failure is moot
         running = _pending.get(name)
         if running is not None and not running.done():
             if running.running():  # it may have read the answers before this change
@@ -345,13 +356,23 @@ def _render_in_app(app: Flask, token: str, internal: bool):
 
 
 def _finished(name: str, future: Future) -> None:
-    """Forget a finished render, or start it again when the answers changed meanwhile."""
+    """Forget a finished render, or start it again when the answers changed meanwhile;
+    remember a failure that no waiting download has reported."""
     with _lock:
         if _pending.get(name) is not future:
             return
         del _pending[name]
         if name in _again:
             _submit(name, *_again.pop(name))
+        elif _unreported_failure(future):
+            while len(_failed_here) >= UNSTORED_MAX:
+                del _failed_here[next(iter(_failed_here))]  # the oldest first
+            _failed_here[name] = future
+
+
+def _unreported_failure(future: Future) -> bool:
+    failed = not future.cancelled() and future.exception() is not None
+    return failed and not getattr(future, "reported", False)
 
 
 def _pool() -> ThreadPoolExecutor:
@@ -362,6 +383,7 @@ def _pool() -> ThreadPoolExecutor:
         _executor = (os.getpid(), ThreadPoolExecutor(size, thread_name_prefix="pdf"))
         _pending.clear()
         _again.clear()
+        _failed_here.clear()
         _unstored.clear()
     return _executor[1]
 

@@ -386,3 +386,26 @@ def test_a_render_that_fails_is_a_french_503_not_a_500(app, wizard, client, monk
     response = client.get(f"/d/{token}/plan.pdf")
     assert response.status_code == 503
     assert "n’a pas abouti" in response.get_data(as_text=True)
+
+
+def test_a_background_render_that_failed_says_so_once_then_renders_again(app, wizard, client):
+    """Thread pool: the plan prepared on the last save fails while nobody waits for it."""
+    app.config.update(PDF_PRERENDER=True, PDF_WAIT_SECONDS=0, PDF_RENDER_TIMEOUT=0.001)
+    token = wizard.complete()
+    pdf_jobs.drain()  # the render queued on save has failed
+    app.config["PDF_RENDER_TIMEOUT"] = 20
+    response = client.get(f"/d/{token}/plan.pdf")
+    assert response.status_code == 503  # not « en préparation » again and again
+    assert "n’a pas abouti" in response.get_data(as_text=True)
+    assert client.get(f"/d/{token}/plan.pdf").status_code == 202  # asked again: rendering
+    pdf_jobs.drain()
+    assert_pdf(client.get(f"/d/{token}/plan.pdf"))
+
+
+def test_a_failure_the_waiting_download_reported_is_not_reported_twice(app, wizard, client):
+    app.config.update(PDF_WAIT_SECONDS=30, PDF_RENDER_TIMEOUT=0.001)
+    token = wizard.complete()
+    assert client.get(f"/d/{token}/plan.pdf").status_code == 503  # it waited, saw it fail
+    pdf_jobs.drain()
+    app.config.update(PDF_RENDER_TIMEOUT=20)
+    assert_pdf(client.get(f"/d/{token}/plan.pdf"))  # the next download renders
