@@ -66,12 +66,12 @@ def login():
         return render_error(429, TOO_MANY)
     if form.validate_on_submit():
         consultant = find_by_email(form.email.data)
-        account = consultant.id if consultant else form.email.data.strip().lower()
-        # Logs name an account by its id, an unknown address by a keyed hash only.
-        logged = consultant.id if consultant else typed_address_tag(form.email.data)
+        # Limits and logs name an account by its id, an unknown address by a keyed hash only
+        # (what was typed may be a password typed in the wrong field).
+        account = consultant.id if consultant else typed_address_tag(form.email.data)
         known = consultant is not None and throttle.is_known_device(consultant.id)
         if not known and not throttle.allowed("LOGIN_ACCOUNT_RATE_LIMIT", str(account)):
-            current_app.logger.warning("login throttled: account %s from %s", logged, address)
+            current_app.logger.warning("login throttled: account %s from %s", account, address)
             return render_error(429, TOO_MANY)
         # Unknown and deactivated accounts cost the same Argon2 verification as real ones.
         if verify_password_of(consultant, form.password.data) and consultant.active:
@@ -85,7 +85,7 @@ def login():
         throttle.hit("LOGIN_RATE_LIMIT", address)
         if not known:
             throttle.hit("LOGIN_ACCOUNT_RATE_LIMIT", str(account))
-        current_app.logger.warning("login failed for account %s from %s", logged, address)
+        current_app.logger.warning("login failed for account %s from %s", account, address)
         form.password.errors.append("Adresse e-mail ou mot de passe incorrect.")
     return render_template("login.html", form=form), (422 if form.errors else 200)
 

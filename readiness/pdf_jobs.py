@@ -72,13 +72,15 @@ def fetch(report: dict[str, Any], look_in_cache: bool = True) -> bytes | None:
         document = cached(report)
         if document is not None:
             return document
-    _raise_if_failed(report)
-    ticket = schedule(report["token"], bool(report.get("internal")))
+    stale = None
     if report.get("community_key"):
-        # Same plan, older community figures: served now, the fresh one is on its way.
+        # Same plan, older community figures: served now, the fresh one is queued below.
         stale = pdf_cache.load_latest(report["token"], pdf.cache_key(report)[: pdf.STABLE_PART])
-        if stale is not None:
-            return stale
+    if stale is None:
+        _raise_if_failed(report)  # with a stale copy to serve, a failed refresh is just retried
+    ticket = schedule(report["token"], bool(report.get("internal")))
+    if stale is not None:
+        return stale
     if not _next_in_line(ticket, report):
         return None  # other plans render first: no web worker waits that long
     db.session.close()  # no connection held while waiting
@@ -88,9 +90,11 @@ def fetch(report: dict[str, Any], look_in_cache: bool = True) -> bytes | None:
             rendered = ticket.result(timeout=max(deadline - time.monotonic(), 0))
         except TimeoutError:
             return None
-        except Exception:
+        except Exception as error:
             ticket.reported = True  # this download says it failed: the next one renders again
-            raise  # PdfTimeout, PdfRenderError… reach the caller's error page
+            if isinstance(error, pdf.PdfTimeout | pdf.PdfRenderError):
+                raise  # the caller's error page says which
+            raise RenderFailed(last_line(error)) from None  # a template or font error…
         if rendered is not None and rendered[0] == pdf.cache_key(report):
             return rendered[1]  # stored or not, these bytes are exactly this plan
         return cached(report)  # rendered from older answers: the next one is queued
@@ -174,6 +178,9 @@ def _take_failure(app: Flask, name: str) -> bool:
         return False
     if job.get_status(refresh=False) not in _OVER:
         return False
+    # Looked at again just before: another process may have replaced it by a new render.
+    if job.get_status(refresh=True) not in _OVER:
+        return False
     job.delete()
     return True
 
@@ -233,8 +240,21 @@ def render_diagnostic(assessment_id: int | None, internal: bool = False) -> bool
     """The RQ job: render and store the plan of a completed diagnostic (needs an app context).
 
     False when there is nothing to render (unknown, erased or unfinished diagnostic).
+    A failure raises RenderFailed with the last line of its traceback only: RQ logs the
+    exception and keeps it in Redis, and a render child's traceback may quote the plan.
     """
-    return _render(None, internal, assessment_id) is not None
+    try:
+        return _render(None, internal, assessment_id) is not None
+    except pdf.PdfTimeout:
+        raise
+    except Exception as error:  # noqa: BLE001  (PdfRenderError, template, database…)
+        raise RenderFailed(last_line(error)) from None
+
+
+def last_line(error: BaseException) -> str:
+    """The last line of an error's message (a render child's is its whole traceback)."""
+    lines = str(error).strip().splitlines()
+    return lines[-1][:300] if lines else type(error).__name__
 
 
 def render(token: str, internal: bool = False) -> bool:

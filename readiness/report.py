@@ -55,6 +55,10 @@ def result(token: str):
         result=shown,
         saved_result=saved,
         scenario=scenario is not None,
+        # The simulated PDF's link carries the « Et si… ? » fields only, whatever else came.
+        scenario_query={
+            q: request.args[q] for q in content.questionnaire.what_if if q in request.args
+        },
         form=form,
         token=token,
         texts=content.texts,
@@ -97,14 +101,36 @@ def internal_plan_pdf(token: str):
     return _pdf_response(results.build_report(assessment, answers, internal=True))
 
 
+def _render_failed(error: Exception):
+    """The French 503 of a failed render; the log gets the last line of the error only
+    (a render child's traceback may quote the plan)."""
+    from readiness import pdf_jobs
+
+    current_app.logger.error("PDF render failed: %s", pdf_jobs.last_line(error))
+    return render_error(
+        503,
+        "La création du PDF n’a pas abouti. Réessayez dans un instant ; "
+        "votre plan reste consultable à l’écran.",
+    )
+
+
 def _scenario_pdf_response(report: dict):
-    """A simulated plan: rendered now (never stored, so never queued or cached)."""
+    """A simulated plan: rendered now (never stored, so never queued or cached); each one
+    counts against the address's PDF limit."""
     from readiness import pdf
 
+    if not throttle.take("PDF_RATE_LIMIT", throttle.client_address()):
+        return render_error(
+            429,
+            "Vous avez demandé beaucoup de PDF en peu de temps. Patientez une minute ; "
+            "votre plan reste consultable à l’écran.",
+        )
     try:
         document = pdf.render_plan(report)
     except pdf.PdfTimeout:
         return render_error(503, "La création du PDF a pris trop de temps. Réessayez.")
+    except pdf.PdfRenderError as error:
+        return _render_failed(error)
     response = make_response(document)
     response.headers["Content-Type"] = "application/pdf"
     filename = pdf.plan_filename(report).replace(".pdf", "-simulation.pdf")
@@ -136,13 +162,7 @@ def _pdf_response(report: dict):
                 "votre plan reste consultable à l’écran.",
             )
         except (pdf.PdfRenderError, pdf_jobs.RenderFailed) as error:
-            # The child's traceback may quote the plan: only its last line is logged.
-            current_app.logger.error("PDF render failed: %s", str(error).strip().split("\n")[-1])
-            return render_error(
-                503,
-                "La création du PDF n’a pas abouti. Réessayez dans un instant ; "
-                "votre plan reste consultable à l’écran.",
-            )
+            return _render_failed(error)
     if document is None:
         wait = current_app.config.get("PDF_REFRESH_SECONDS", 3)
         response = make_response(render_template("pdf_pending.html", refresh=wait), 202)

@@ -40,6 +40,14 @@ def test_a_failed_login_never_logs_what_was_typed_as_the_e_mail(consultants, app
     assert failed and throttled
     tags = {m.split("account ")[1].split(" ")[0] for m in failed + throttled}
     assert len(tags) == 2 and all(t.startswith("typed#") and len(t) == 16 for t in tags)
+    # Nor the rate limiter's keys (kept a day; in Redis in production).
+    from readiness.extensions import limiter
+
+    with app.app_context():
+        storage = limiter.storage
+        keys = " ".join([*storage.storage, *storage.events]).lower()  # MemoryStorage in tests
+    assert "login_account_rate_limit" in keys
+    assert "cheval-agrafe-99" not in keys and "autre@exemple.fr" not in keys
 
 
 def test_deactivated_account_cannot_sign_in(consultants):

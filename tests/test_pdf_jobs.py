@@ -376,16 +376,84 @@ def test_with_redis_a_failed_render_does_not_hold_back_the_plan_of_changed_answe
     assert_pdf(client.get(f"/d/{token}/plan.pdf"))
 
 
-def test_a_render_that_fails_is_a_french_503_not_a_500(app, wizard, client, monkeypatch):
-    token = wizard.complete()
+def crash_renders(monkeypatch, message="WeasyPrint crashed"):
+    """From now on WeasyPrint fails in the forked render child (fonts already warmed up)."""
 
     def crash(*args, **kwargs):
-        raise RuntimeError("WeasyPrint crashed")
+        raise RuntimeError(message)
 
-    monkeypatch.setattr(pdf_render, "write_pdf", crash)  # runs in the forked child
+    monkeypatch.setattr(pdf_render, "write_pdf", crash)
+
+
+def test_a_render_that_fails_is_a_french_503_not_a_500(app, wizard, client, monkeypatch, caplog):
+    warm = wizard.complete()
+    assert_pdf(client.get(f"/d/{warm}/plan.pdf"))  # the fonts are loaded in this process
+    token = wizard.complete()
+    crash_renders(monkeypatch, "« Boulangerie Martin » quoted\nRuntimeError: WeasyPrint crashed")
     response = client.get(f"/d/{token}/plan.pdf")
     assert response.status_code == 503
     assert "n’a pas abouti" in response.get_data(as_text=True)
+    assert "WeasyPrint crashed" in caplog.text and "Boulangerie" not in caplog.text
+
+
+def test_a_plan_that_cannot_even_be_prepared_is_a_503_not_a_500(app, wizard, client, monkeypatch):
+    token = wizard.complete()
+
+    def broken(report, tight=False):
+        raise KeyError("template")
+
+    monkeypatch.setattr(pdf, "plan_html", broken)  # runs in the web worker's render thread
+    response = client.get(f"/d/{token}/plan.pdf")
+    assert response.status_code == 503
+    assert "n’a pas abouti" in response.get_data(as_text=True)
+
+
+def test_a_simulated_plan_that_fails_is_a_503_and_simulations_are_rate_limited(
+    app, wizard, client, monkeypatch
+):
+    token = wizard.complete()
+    assert_pdf(client.get(f"/d/{token}/plan.pdf"))
+    simulated = f"/d/{token}/plan.pdf?monthly_budget=0&who=nobody&response_time=days"
+    crash_renders(monkeypatch)
+    response = client.get(f"{simulated}&hours_per_week=0")
+    assert response.status_code == 503 and "n’a pas abouti" in response.get_data(as_text=True)
+    monkeypatch.undo()
+    app.config["PDF_RATE_LIMIT"] = "2 per minute"
+    codes = [client.get(f"{simulated}&hours_per_week={h}").status_code for h in (0, 1, 3)]
+    assert codes[-1] == 429 and 429 not in codes[:1]
+
+
+def test_with_redis_a_failed_job_keeps_the_last_line_of_the_error_only(
+    app, wizard, client, redis_queue, monkeypatch
+):
+    app.config.update(PDF_PRERENDER=True)
+    wizard.complete()  # its render is queued
+    crash_renders(monkeypatch, "« Boulangerie Martin » quoted\nRuntimeError: WeasyPrint crashed")
+    with app.app_context():
+        queue = pdf_jobs._queue(app)
+        [job_id] = queue.job_ids
+        pdf_jobs.worker(app, burst=True)
+        failure = queue.fetch_job(job_id).latest_result().exc_string
+    assert "RenderFailed" in failure and "WeasyPrint crashed" in failure
+    assert "Boulangerie" not in failure
+
+
+def test_new_community_figures_whose_render_fails_still_serve_the_stored_plan(
+    app, wizard, client, monkeypatch
+):
+    app.config.update(PDF_PRERENDER=True, PDF_WAIT_SECONDS=0)
+    with app.app_context():
+        for score in range(10, 20):
+            add_finished(SAMPLE_ANSWERS["sector"], SAMPLE_ANSWERS["headcount"], score)
+    token = wizard.complete()
+    pdf_jobs.drain()
+    [first] = stored_pdfs(app)
+    with app.app_context():
+        add_finished(SAMPLE_ANSWERS["sector"], SAMPLE_ANSWERS["headcount"], 90)
+    app.config["PDF_RENDER_TIMEOUT"] = 0.001  # the refresh with the new figures fails
+    assert client.get(f"/d/{token}/plan.pdf").data == first
+    pdf_jobs.drain()
+    assert client.get(f"/d/{token}/plan.pdf").data == first  # still served, not a 503
 
 
 def test_a_background_render_that_failed_says_so_once_then_renders_again(app, wizard, client):

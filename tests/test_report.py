@@ -66,3 +66,13 @@ def test_result_snapshot_follows_the_answers(wizard, client, app):
     wizard.post_step(token, "resources", dict(resources, who="nobody", hours_per_week=0))
     after = client.get(f"/api/v1/assessments/{token}").get_json()["result"]
     assert before["verdict"] != after["verdict"] == "not_now"
+
+
+def test_a_simulation_link_carries_the_what_if_fields_only(wizard, client):
+    token = wizard.complete()
+    what_if = "hours_per_week=0&monthly_budget=0&who=nobody&response_time=days"
+    page = client.get(f"/d/{token}/resultat?{what_if}&token=abc&_external=1")
+    assert page.status_code == 200
+    link = re.search(r'href="([^"]*plan\.pdf\?[^"]*)"', page.get_data(as_text=True)).group(1)
+    assert "hours_per_week=0" in link and "response_time=days" in link
+    assert "token=" not in link and "_external" not in link
