@@ -281,12 +281,22 @@ def _render(
             return None
         report = results.build_report(assessment, answers, internal=internal)
         key = pdf.cache_key(report)
+        number = assessment.id
         document = pdf.plan_pdf(report)  # the cache, or a render (stored if the base lets it)
-        if key is not None and not _stored(token, key):
+        if key is not None and not _stored(token, key) and _not_erased(number):
             _keep(token, key, document)
         return key, document
     finally:
         db.session.remove()
+
+
+def _not_erased(assessment_id: int) -> bool:
+    """Whether the diagnostic is still there: one erased during its render leaves no copy."""
+    try:
+        return assessments.find_by_id(assessment_id) is not None
+    except Exception:  # noqa: BLE001  (the database is down: keep the bytes, as above)
+        db.session.rollback()
+        return True
 
 
 def _stored(token: str, key: str) -> bool:

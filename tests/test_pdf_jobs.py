@@ -477,3 +477,26 @@ def test_a_failure_the_waiting_download_reported_is_not_reported_twice(app, wiza
     pdf_jobs.drain()
     app.config.update(PDF_RENDER_TIMEOUT=20)
     assert_pdf(client.get(f"/d/{token}/plan.pdf"))  # the next download renders
+
+
+def test_a_plan_erased_while_it_renders_is_not_kept_anywhere(
+    app, wizard, client, monkeypatch, caplog
+):
+    from readiness import assessments
+
+    app.config.update(PDF_WAIT_SECONDS=30)
+    token = wizard.complete()
+    render = pdf.render_plan
+
+    def render_then_erase(report):
+        document = render(report)
+        with app.app_context():  # the owner erases the diagnostic meanwhile
+            assessments.erase(assessments.find(token))
+        return document
+
+    monkeypatch.setattr(pdf, "render_plan", render_then_erase)
+    with caplog.at_level(logging.WARNING):
+        client.get(f"/d/{token}/plan.pdf")
+        pdf_jobs.drain()
+    assert "kept" not in caplog.text  # neither in this process nor in Redis
+    assert stored_pdfs(app) == []
