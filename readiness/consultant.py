@@ -2,7 +2,16 @@
 
 import json
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 from flask_wtf.file import FileField
 from wtforms import DateField, StringField
@@ -126,7 +135,9 @@ def _client_page(client, meeting_form=None, follow_up_errors=None, status=200):
     progress = results.progress(
         history, request.args.get("avant", type=int), request.args.get("apres", type=int)
     )
-    latest = clients.client_assessments(client)[-1] if history else None
+    # The meeting form is for the latest diagnostic the client has not erased.
+    kept = [a for a in clients.client_assessments(client) if a.erased_at is None]
+    latest = kept[-1] if kept else None
     followed = meetings.latest_completed(history)
     labels = results.content().texts.follow_up
     since = None
@@ -204,10 +215,16 @@ def send_plan(client_id: int):
     if not client.email or followed is None:
         flash("Ajoutez l’e-mail du client (Modifier) et terminez un diagnostic avant d’envoyer.")
         return back
+    from readiness import pdf, pdf_jobs  # WeasyPrint loads only when a plan is sent
+
     try:
         what = sending.send_plan(client, clients.owned_assessment(current_user, followed["token"]))
     except mail.MailError:
         flash("Le serveur d’e-mails n’a pas accepté l’envoi : réessayez dans un instant.")
+        return back
+    except (pdf.PdfTimeout, pdf.PdfRenderError) as error:
+        current_app.logger.error("PDF not sent: %s", pdf_jobs.last_line(error))
+        flash("La création du PDF n’a pas abouti : rien n’a été envoyé. Réessayez dans un instant.")
         return back
     flash(f"Envoyé à {client.email} : {what}.")
     return back

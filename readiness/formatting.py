@@ -1,12 +1,14 @@
 """French typography for numbers and dates, as Jinja filters."""
 
 import re
-from datetime import datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from flask import Flask
 
 from readiness.radar import radar_svg
 
+PARIS = ZoneInfo("Europe/Paris")  # the day shown anywhere is the day in France
 NNBSP = "\u202f"  # narrow no-break space: thousands separator and before « : ; ! ? »
 MONTHS = (
     "janvier",
@@ -89,8 +91,18 @@ def fr_action_time(action: dict) -> str:
     return "sans temps en plus"
 
 
-def fr_date(value: datetime) -> str:
-    """22 novembre 2026."""
+def local_date(moment: datetime | date) -> date:
+    """The day in France of a stored moment (naive values are UTC, as SQLite returns them)."""
+    if not isinstance(moment, datetime):
+        return moment
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(PARIS).date()
+
+
+def fr_date(value: datetime | date) -> str:
+    """22 novembre 2026, the day in France."""
+    value = local_date(value)
     day = "1er" if value.day == 1 else value.day
     return f"{day} {MONTHS[value.month - 1]} {value.year}"
 

@@ -3,18 +3,18 @@ them, what changed since the previous diagnostic, and the e-mails sent to the cl
 
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from readiness import assessments, clients
 from readiness.content import Questionnaire
 from readiness.extensions import db
+from readiness.formatting import PARIS
 from readiness.models import ActionFollowUp, Assessment, Client, ClientSending, utcnow
+from readiness.safe_input import NUL_MESSAGE, has_nul
 
 DEFAULT_STATUS = "not_started"
 COMMENT_MAX_LENGTH = 300
-PARIS = ZoneInfo("Europe/Paris")
 
 
 def today() -> date:
@@ -37,6 +37,8 @@ def read_follow_up(form, actions: list[dict[str, Any]], labels: dict[str, str]):
             errors[f"statut-{action['id']}"] = "Choisissez un état dans la liste."
         if len(comment) > COMMENT_MAX_LENGTH:
             errors[f"commentaire-{action['id']}"] = f"{COMMENT_MAX_LENGTH} caractères au maximum."
+        elif has_nul(comment):
+            errors[f"commentaire-{action['id']}"] = NUL_MESSAGE
         entries[action["id"]] = (status, comment)
     return entries, errors
 

@@ -8,11 +8,10 @@ the print templates.
 import hashlib
 import re
 import unicodedata
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import jinja2
 from flask import current_app, has_app_context
@@ -30,6 +29,7 @@ from readiness.formatting import (
     fr_number,
     fr_source,
     french_spacing,
+    local_date,
 )
 from readiness.pdf_render import (  # noqa: F401  (re-exported for callers of pdf)
     DEFAULT_TIMEOUT,
@@ -57,7 +57,6 @@ def _print_files_digest() -> str:
 
 
 TEMPLATE_VERSION = _print_files_digest()
-PARIS = ZoneInfo("Europe/Paris")
 SHORT_MONTHS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.")
 SHORT_MONTHS += ("oct.", "nov.", "déc.")
 
@@ -114,7 +113,7 @@ def plan_filename(report: dict[str, Any]) -> str:
     ascii_name = unicodedata.normalize("NFKD", report["company_name"]).encode("ascii", "ignore")
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.decode().lower()).strip("-")[:60].strip("-")
     suffix = "-copie-interne" if report.get("internal") else ""
-    day = _local_date(report["date"]).isoformat()
+    day = local_date(report["date"]).isoformat()
     return f"plan-action-{slug or 'entreprise'}-{day}{suffix}.pdf"
 
 
@@ -146,7 +145,7 @@ def plan_context(report: dict[str, Any]) -> dict[str, Any]:
     result = report["result"]
     texts = _texts()
     sources = _Sources()
-    day = _local_date(report["date"])
+    day = local_date(report["date"])
     declared = result["plan_load"]["declared_hours_per_week"]
     # Actions marked done since the previous meeting are not scheduled again.
     done = set((report.get("since") or {}).get("done_ids", []))
@@ -315,7 +314,7 @@ def _progress(previous, scores, labels) -> list[dict[str, Any]]:
 
 
 def _previous_date(previous) -> str | None:
-    return fr_date(_local_date(previous["date"])) if previous and previous.get("date") else None
+    return fr_date(local_date(previous["date"])) if previous and previous.get("date") else None
 
 
 def _consultant(consultant: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -367,15 +366,6 @@ def _static_folder() -> str:
     if has_app_context() and current_app.static_folder:
         return current_app.static_folder
     return str(STATIC_DIR)
-
-
-def _local_date(moment: datetime | date) -> date:
-    """The day in France of a stored moment (naive values are UTC, as SQLite returns them)."""
-    if not isinstance(moment, datetime):
-        return moment
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(PARIS).date()
 
 
 def _next_monday(day: date) -> date:

@@ -80,7 +80,8 @@ def step(token: str, step_id: str):
     meeting = clients.owns(current_user, assessment)
     going_back = request.form.get("nav") == "previous"
     # No CSRF field of its own: CSRFProtect checked the token of every POST before this view.
-    form = make_step_form(q, current, saved, _posted_or_draft(token, step_id), csrf=False)
+    typed = _posted_or_draft(token, step_id)
+    form = make_step_form(q, current, saved, typed, csrf=False)
     note, note_error = _posted_note(meeting)
     if request.method == "POST":
         if form.validate() and not note_error:
@@ -96,7 +97,9 @@ def step(token: str, step_id: str):
             _keep_draft(token, step_id)
             return redirect(_neighbour_url(token, step_id, -1))
     if meeting and note is None:
-        note = clients.notes_of(assessment).get(step_id, "")
+        # A note typed before « Précédent » on an unfinished step comes back with its answers.
+        drafted = typed.get("note") if typed is not None else None
+        note = drafted if drafted is not None else clients.notes_of(assessment).get(step_id, "")
     return render_template(
         "step.html",
         form=form,

@@ -2,15 +2,16 @@
 
 import io
 import re
+from datetime import UTC, date, datetime
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
-from readiness import meetings
+from readiness import meetings, pdf
 from readiness.extensions import db
 from readiness.models import ActionFollowUp, Assessment, Client, ClientSending
-from tests.conftest import SAMPLE_ANSWERS
+from tests.conftest import SAMPLE_ANSWERS, Wizard
 from tests.test_consultant import walk
 
 
@@ -189,3 +190,102 @@ def test_the_plan_and_private_link_are_e_mailed_and_recorded(claire, client, app
     with app.app_context():
         sending = db.session.scalar(select(ClientSending))
         assert sending.address == "martin@example.fr" and "lien privé" in sending.what
+
+
+def test_follow_up_comment_with_nul_is_refused_in_french(claire, client, app):
+    client_id = claire.new_client()
+    token = claire.new_diagnostic(client_id)
+    walk(app, client, token)
+    first = first_plan(app, client, token)[0]["id"]
+    response = post_form(
+        claire, f"/conseil/diagnostics/{token}/suivi", {f"commentaire-{first}": "Fait\x00"}
+    )
+    assert response.status_code == 422, response.status_code
+    with app.app_context():
+        assert db.session.scalar(select(ActionFollowUp.comment)) is None
+
+
+def test_sending_the_plan_of_a_company_name_with_a_line_separator(claire, client, app, smtp_server):
+    client_id = claire.new_client()
+    post_form(
+        claire,
+        f"/conseil/clients/{client_id}/modifier",
+        {"name": "Boulangerie Martin", "email": "martin@example.fr"},
+    )
+    token = claire.new_diagnostic(client_id)
+    # The owner (or the consultant) typed/pasted the name with a U+2028 line separator.
+    walk(app, client, token, dict(SAMPLE_ANSWERS, company_name="Boulangerie\u2028Martin"))
+    response = post_form(claire, f"/conseil/clients/{client_id}/envoyer", {})
+    assert response.status_code == 302, response.status_code
+    [message] = smtp_server.messages
+    assert "Boulangerie Martin" in message["Subject"]
+
+
+def test_meeting_form_after_the_client_erased_the_latest_diagnostic(claire, client, app):
+    client_id = claire.new_client()
+    walk(app, client, claire.new_diagnostic(client_id))
+    erased = claire.new_diagnostic(client_id)
+    owner = app.test_client()
+    html = owner.get(f"/d/{erased}/supprimer").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    assert owner.post(f"/d/{erased}/supprimer", data={"csrf_token": csrf}).status_code == 302
+    page = client.get(f"/conseil/clients/{client_id}").get_data(as_text=True)
+    action = re.search(r'action="(/conseil/diagnostics/[^"]+/rendez-vous)"', page)
+    assert action, "no meeting form"
+    response = post_form(claire, action.group(1), {"meeting_on": "2026-11-22"})
+    assert response.status_code != 404, "the form shown to the consultant answers 404"
+
+
+def test_a_note_typed_then_previous_on_an_invalid_step_is_kept(claire, client, app):
+    token = claire.new_diagnostic(claire.new_client())
+    wizard = Wizard(client, app.extensions["readiness"].questionnaire)
+    step_ids = wizard.questionnaire.step_ids
+    walk_first = wizard.step_answers(step_ids[0], SAMPLE_ANSWERS)
+    assert wizard.post_step(token, step_ids[0], walk_first).status_code == 302
+    # Second step: a note typed, answers incomplete, « Précédent ».
+    note = {"note": "Veut une page Instagram"}
+    response = wizard.post_step(token, step_ids[1], note, nav="previous")
+    assert response.status_code == 302
+    page = client.get(f"/d/{token}/{step_ids[1]}").get_data(as_text=True)
+    assert "Veut une page Instagram" in page
+
+
+def test_consultant_pages_show_the_day_in_france_like_the_pdf(claire, client, app):
+    """A diagnostic started at 00:30 in Paris on 23 November (23:30 UTC on the 22nd)."""
+    client_id = claire.new_client()
+    claire.new_diagnostic(client_id)
+    moment = datetime(2026, 11, 22, 23, 30, tzinfo=UTC)
+    with app.app_context():
+        db.session.execute(
+            update(Assessment).values(created_at=moment, meeting_on=date(2026, 11, 23))
+        )
+        db.session.execute(update(Client).values(last_assessment_at=moment))
+        db.session.commit()
+    page = client.get(f"/conseil/clients/{client_id}").get_data(as_text=True)
+    assert "Rendez-vous du 23 novembre 2026" in page
+    assert "22 novembre 2026" not in page  # « Commencé le 22 novembre », the day before
+    listing = client.get("/conseil/clients").get_data(as_text=True)
+    assert "22 novembre 2026" not in listing
+
+
+def test_a_slow_render_when_sending_the_plan_is_a_french_message(
+    claire, client, app, smtp_server, monkeypatch
+):
+    client_id = claire.new_client()
+    post_form(
+        claire,
+        f"/conseil/clients/{client_id}/modifier",
+        {"name": "Boulangerie Martin", "email": "martin@example.fr"},
+    )
+    walk(app, client, claire.new_diagnostic(client_id))
+
+    def too_slow(report):
+        raise pdf.PdfTimeout("le PDF a mis trop de temps à se créer")
+
+    monkeypatch.setattr(pdf, "render_plan", too_slow)
+    response = post_form(claire, f"/conseil/clients/{client_id}/envoyer", {}, follow_redirects=True)
+    assert response.status_code == 200
+    assert "La création du PDF n’a pas abouti : rien n’a été envoyé." in response.text
+    assert smtp_server.messages == []
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ClientSending)) == 0
