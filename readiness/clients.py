@@ -31,7 +31,9 @@ def search_clients(consultant: Consultant, query: str, sort: str, page: int):
     """One page of the consultant's clients, filtered by name and sorted."""
     statement = select(Client).where(Client.consultant_id == consultant.id)
     if query:
-        statement = statement.where(func.lower(Client.name).contains(query.strip().lower()))
+        # autoescape: a « % » or « _ » typed in the search is a character, not a wildcard.
+        term = query.strip().lower()
+        statement = statement.where(func.lower(Client.name).contains(term, autoescape=True))
     verdict_rank = case(VERDICT_ORDER, value=Client.last_verdict, else_=len(VERDICT_ORDER))
     order = {
         "recent": (Client.last_assessment_at.desc().nulls_last(), Client.id.desc()),

@@ -262,7 +262,9 @@ def client_delete(client_id: int):
         flash(f"Le client « {name} » et toutes ses données ont été supprimés.")
         return redirect(url_for("consultant.clients_list"))
     return render_template(
-        "consultant/client_delete.html", client=client, count=len(client.assessments)
+        "consultant/client_delete.html",
+        client=client,
+        count=sum(1 for a in client.assessments if a.erased_at is None),  # not the erased ones
     )
 
 

@@ -60,6 +60,11 @@ def test_list_searches_sorts_and_paginates(claire, client, app):
     assert "Fleuriste Rose" in second
     found = client.get("/conseil/clients?q=fleur").get_data(as_text=True)
     assert "Fleuriste Rose" in found and "Client 01" not in found
+    claire.new_client("Remise 100%")
+    percent = client.get("/conseil/clients?q=%25").get_data(as_text=True)  # « % » typed
+    assert "Remise 100%" in percent and "Client 01" not in percent
+    underscore = client.get("/conseil/clients?q=_").get_data(as_text=True)
+    assert "Client 01" not in underscore  # « _ » is a character, not « any letter »
 
 
 def test_sort_by_verdict(claire, client, app):
@@ -238,6 +243,9 @@ def test_exports_leave_out_the_diagnostics_the_client_erased(claire, client, app
     body = client.get("/conseil/export.csv").get_data(as_text=True).lstrip("\ufeff")
     [row] = list(csv.DictReader(io.StringIO(body)))
     assert row["hours_per_week"] == "6" and row["verdict"]
+    # Deleting the client: the page counts the diagnostic with data, not the tombstone.
+    page = client.get(f"/conseil/clients/{client_id}/supprimer").get_data(as_text=True)
+    assert "Le client, son diagnostic, vos notes" in page
 
 
 def test_deleting_a_client_leaves_nothing_behind(claire, client, app):
