@@ -32,23 +32,31 @@ def start(questionnaire: Questionnaire, nonce: str | None = None) -> Assessment:
 
     The same start form sent twice (a double click, a reload) gives the same diagnostic.
     """
-    nonce = nonce if NONCE_PATTERN.match(nonce or "") else None
-    if nonce is not None:
-        existing = _started_with(nonce)
-        if existing is not None:
-            return existing
     assessment = Assessment(
         token=secrets.token_urlsafe(TOKEN_BYTES),
         questionnaire_version=questionnaire.version,
-        start_nonce=nonce,
     )
+    return add_once(assessment, nonce)
+
+
+def add_once(assessment: Assessment, nonce: str | None) -> Assessment:
+    """Store a new diagnostic, unless its start form (``nonce``) already started one: then
+    that one, if it belongs to the same client (a start form is one client's)."""
+    nonce = nonce if NONCE_PATTERN.match(nonce or "") else None
+    if nonce is not None:
+        existing = _started_with(nonce)
+        if existing is not None and existing.client_id == assessment.client_id:
+            return existing
+        if existing is not None:
+            nonce = None  # another client's form value: a new diagnostic, without it
+    assessment.start_nonce = nonce
     db.session.add(assessment)
     try:
         db.session.commit()
     except IntegrityError:  # the other click won the race: use its diagnostic
         db.session.rollback()
         existing = _started_with(nonce) if nonce else None
-        if existing is None:
+        if existing is None or existing.client_id != assessment.client_id:
             raise
         return existing
     return assessment

@@ -122,11 +122,15 @@ def client_assessments(client: Client) -> list[Assessment]:
 
 
 def start_for_client(
-    client: Client, questionnaire: Questionnaire, meeting_on: date | None = None
+    client: Client,
+    questionnaire: Questionnaire,
+    meeting_on: date | None = None,
+    nonce: str | None = None,
 ) -> Assessment:
     """A new diagnostic for the client, pre-filled from the previous one when there is one.
 
-    The company name comes from the client record, so it is not typed again.
+    The company name comes from the client record, so it is not typed again. The same start
+    form (``nonce``) sent twice gives the same diagnostic.
     """
     previous = next(reversed(client_assessments(client)), None)
     prefill = {}
@@ -140,10 +144,11 @@ def start_for_client(
         prefill={**prefill, "company_name": client.name},
         meeting_on=meeting_on,
     )
-    client.last_assessment_at = utcnow()
-    db.session.add(assessment)
-    db.session.commit()
-    return assessment
+    started = assessments.add_once(assessment, nonce)
+    if started is assessment:
+        client.last_assessment_at = utcnow()
+        db.session.commit()
+    return started
 
 
 def revoke_link(assessment: Assessment) -> None:

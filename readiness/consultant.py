@@ -17,7 +17,17 @@ from flask_wtf.file import FileField
 from wtforms import DateField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from readiness import branding, clients, community, exports, mail, meetings, results, sending
+from readiness import (
+    assessments,
+    branding,
+    clients,
+    community,
+    exports,
+    mail,
+    meetings,
+    results,
+    sending,
+)
 from readiness.errors import render_error
 from readiness.extensions import db
 from readiness.safe_input import SafeForm, at_most, has_nul, optional_email
@@ -156,6 +166,7 @@ def _client_page(client, meeting_form=None, follow_up_errors=None, status=200):
     return render_template(
         "consultant/client.html",
         client=client,
+        start_nonce=assessments.new_start_nonce,  # one per start form: a double click starts one
         history=history,
         progress=progress,
         latest=latest,
@@ -236,7 +247,10 @@ def diagnostic_new(client_id: int):
     client = clients.owned_client(current_user, client_id)
     in_meeting = request.form.get("mode") == "reunion"
     assessment = clients.start_for_client(
-        client, results.content().questionnaire, meetings.today() if in_meeting else None
+        client,
+        results.content().questionnaire,
+        meetings.today() if in_meeting else None,
+        request.form.get("debut"),
     )
     if in_meeting:
         first = results.content().questionnaire.step_ids[0]

@@ -289,3 +289,22 @@ def test_a_slow_render_when_sending_the_plan_is_a_french_message(
     assert smtp_server.messages == []
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(ClientSending)) == 0
+
+
+def test_starting_in_a_meeting_twice_from_the_same_page_starts_one_diagnostic(claire, client, app):
+    client_id = claire.new_client()
+    page = client.get(f"/conseil/clients/{client_id}").get_data(as_text=True)
+    nonces = re.findall(r'name="debut" value="([^"]+)"', page)
+    assert len(set(nonces)) == 2  # one per start form
+    form = {"mode": "reunion", "debut": nonces[0], "csrf_token": claire.csrf()}
+    first = client.post(f"/conseil/clients/{client_id}/diagnostics", data=form)
+    second = client.post(f"/conseil/clients/{client_id}/diagnostics", data=form)
+    assert first.location == second.location
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Assessment)) == 1
+    # Another client's start form value never leads to that client's diagnostic.
+    other = claire.new_client("Garage Dupont")
+    third = client.post(f"/conseil/clients/{other}/diagnostics", data=form)
+    assert third.location != first.location
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Assessment)) == 2
