@@ -38,6 +38,17 @@ def count(app, model) -> int:
         return db.session.scalar(select(func.count()).select_from(model))
 
 
+def client_with_email(claire) -> int:
+    """A client of Claire's with an e-mail address: the plan can be sent to it."""
+    client_id = claire.new_client()
+    post_form(
+        claire,
+        f"/conseil/clients/{client_id}/modifier",
+        {"name": "Boulangerie Martin", "email": "martin@example.fr"},
+    )
+    return client_id
+
+
 def first_plan(app, client, token) -> list[dict]:
     """The plan's actions (the result is computed when first shown)."""
     assert client.get(f"/d/{token}/resultat").status_code == 200
@@ -165,12 +176,7 @@ def test_without_mail_server_the_page_says_e_mail_is_not_configured(claire, clie
 
 
 def test_the_plan_and_private_link_are_e_mailed_and_recorded(claire, client, app, smtp_server):
-    client_id = claire.new_client()
-    post_form(
-        claire,
-        f"/conseil/clients/{client_id}/modifier",
-        {"name": "Boulangerie Martin", "email": "martin@example.fr"},
-    )
+    client_id = client_with_email(claire)
     token = claire.new_diagnostic(client_id)
     walk(app, client, token, notes={"profile": "Note privée de Claire"})
     send = f"/conseil/clients/{client_id}/envoyer"
@@ -206,12 +212,7 @@ def test_follow_up_comment_with_nul_is_refused_in_french(claire, client, app):
 
 
 def test_sending_the_plan_of_a_company_name_with_a_line_separator(claire, client, app, smtp_server):
-    client_id = claire.new_client()
-    post_form(
-        claire,
-        f"/conseil/clients/{client_id}/modifier",
-        {"name": "Boulangerie Martin", "email": "martin@example.fr"},
-    )
+    client_id = client_with_email(claire)
     token = claire.new_diagnostic(client_id)
     # The owner (or the consultant) typed/pasted the name with a U+2028 line separator.
     walk(app, client, token, dict(SAMPLE_ANSWERS, company_name="Boulangerie\u2028Martin"))
@@ -271,12 +272,7 @@ def test_consultant_pages_show_the_day_in_france_like_the_pdf(claire, client, ap
 def test_a_slow_render_when_sending_the_plan_is_a_french_message(
     claire, client, app, smtp_server, monkeypatch
 ):
-    client_id = claire.new_client()
-    post_form(
-        claire,
-        f"/conseil/clients/{client_id}/modifier",
-        {"name": "Boulangerie Martin", "email": "martin@example.fr"},
-    )
+    client_id = client_with_email(claire)
     walk(app, client, claire.new_diagnostic(client_id))
 
     def too_slow(report):
