@@ -138,11 +138,23 @@ def summary(token: str):
     )
 
 
+SESSION_ENDED = (
+    "Votre session de consultant a pris fin : rien n’a été enregistré. Copiez votre note, "
+    "reconnectez-vous, puis revenez à cette étape."
+)
+
+
 def _posted_note(meeting: bool) -> tuple[str | None, str | None]:
-    """The consultant's note sent with the step (meeting mode), and what is wrong with it."""
-    if not meeting or request.method != "POST":
+    """The consultant's note sent with the step (meeting mode), and what is wrong with it.
+
+    A note posted by someone who is no longer the signed-in consultant (the session ended
+    during the meeting) is not dropped silently: the step is refused and the note shown.
+    """
+    if request.method != "POST":
         return None, None
     note = request.form.get("note", "")
+    if not meeting:
+        return (note, SESSION_ENDED) if note.strip() else (None, None)
     if len(note) > NOTE_MAX_LENGTH:
         return note, f"{NOTE_MAX_LENGTH} caractères au maximum."
     if has_nul(note):

@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 
 from readiness import meetings, pdf
 from readiness.extensions import db
-from readiness.models import ActionFollowUp, Assessment, Client, ClientSending
+from readiness.models import ActionFollowUp, Assessment, AssessmentStep, Client, ClientSending
 from tests.conftest import SAMPLE_ANSWERS, Wizard
 from tests.test_consultant import walk
 
@@ -304,3 +304,20 @@ def test_starting_in_a_meeting_twice_from_the_same_page_starts_one_diagnostic(cl
     assert third.location != first.location
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Assessment)) == 2
+
+
+def test_a_note_sent_after_the_consultant_session_ended_is_refused_and_shown_back(
+    claire, client, app
+):
+    token = claire.new_diagnostic(claire.new_client())
+    wizard = Wizard(client, app.extensions["readiness"].questionnaire)
+    client.post("/deconnexion", data={"csrf_token": claire.csrf()})  # the session ends
+    answers = dict(wizard.step_answers("profile", SAMPLE_ANSWERS), note="Veut Instagram")
+    response = wizard.post_step(token, "profile", answers)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "rien n’a été enregistré" in page and "Veut Instagram" in page
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(AssessmentStep)) == 0
+    # Without a note (the owner's own form), the step is saved as usual.
+    assert wizard.post_step(token, "profile", dict(answers, note="  ")).status_code == 302
