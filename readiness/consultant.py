@@ -230,6 +230,12 @@ def send_plan(client_id: int):
 
     try:
         what = sending.send_plan(client, clients.owned_assessment(current_user, followed["token"]))
+    except mail.AddressRefused:
+        flash(
+            f"Le serveur d’e-mails refuse l’adresse {client.email} : vérifiez-la dans la fiche "
+            "du client (Modifier) ; une adresse avec des accents peut ne pas passer."
+        )
+        return back
     except mail.MailError:
         flash("Le serveur d’e-mails n’a pas accepté l’envoi : réessayez dans un instant.")
         return back

@@ -13,6 +13,11 @@ class MailError(RuntimeError):
     """The message could not be handed to the SMTP server."""
 
 
+class AddressRefused(MailError):
+    """The server will not deliver to this address as written (unknown, or with accents that
+    it cannot carry): trying again will not help, correcting the address will."""
+
+
 @dataclass(frozen=True)
 class Attachment:
     filename: str
@@ -38,6 +43,8 @@ def send(to: str, subject: str, body: str, attachments: Iterable[Attachment] = (
             if config["MAIL_USERNAME"]:
                 smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
             smtp.send_message(message)
+    except (smtplib.SMTPRecipientsRefused, smtplib.SMTPNotSupportedError) as error:
+        raise AddressRefused(str(error)) from error  # SMTPNotSupported: no SMTPUTF8 for accents
     except (OSError, smtplib.SMTPException) as error:
         raise MailError(str(error)) from error
 

@@ -100,6 +100,12 @@ def send_link(token: str):
     if error is None:
         try:
             mail.send(email, "Votre lien pour reprendre le diagnostic", _message(token))
+        except mail.AddressRefused:
+            current_app.logger.warning("private link e-mail refused for its address")
+            error = (
+                "Le serveur d’e-mails refuse cette adresse : vérifiez-la (une adresse avec des "
+                "accents peut ne pas passer), ou copiez le lien."
+            )
         except mail.MailError:
             current_app.logger.warning("private link e-mail not sent")
             error = "L’e-mail n’a pas pu partir. Réessayez dans un instant, ou copiez le lien."

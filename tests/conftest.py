@@ -4,6 +4,7 @@ import os
 import re
 import socket
 import uuid
+from contextlib import contextmanager
 from email import message_from_bytes
 from email.policy import default as default_policy
 
@@ -282,14 +283,30 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture
-def smtp_server(app):
-    """Points the app's MAIL_* settings at a local SMTP server; yields its inbox."""
+@contextmanager
+def local_smtp(app, **options):
+    """A real SMTP server on a free local port, the app's MAIL_* settings pointed at it."""
     from aiosmtpd.controller import Controller
 
     inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port(), **options)
     controller.start()
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, MAIL_USE_TLS=False)
-    yield inbox
-    controller.stop()
+    try:
+        yield inbox
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def smtp_server(app):
+    """Points the app's MAIL_* settings at a local SMTP server; yields its inbox."""
+    with local_smtp(app) as inbox:
+        yield inbox
+
+
+@pytest.fixture
+def ascii_smtp_server(app):
+    """A local SMTP server without SMTPUTF8, like many: an address with accents cannot go."""
+    with local_smtp(app, enable_SMTPUTF8=False) as inbox:
+        yield inbox

@@ -321,3 +321,20 @@ def test_a_note_sent_after_the_consultant_session_ended_is_refused_and_shown_bac
         assert db.session.scalar(select(func.count()).select_from(AssessmentStep)) == 0
     # Without a note (the owner's own form), the step is saved as usual.
     assert wizard.post_step(token, "profile", dict(answers, note="  ")).status_code == 302
+
+
+def test_an_address_the_mail_server_refuses_is_named_with_what_to_do(
+    claire, client, app, ascii_smtp_server
+):
+    client_id = claire.new_client()
+    post_form(
+        claire,
+        f"/conseil/clients/{client_id}/modifier",
+        {"name": "Boulangerie Martin", "email": "élodie@exemple.fr"},
+    )
+    walk(app, client, claire.new_diagnostic(client_id))
+    response = post_form(claire, f"/conseil/clients/{client_id}/envoyer", {}, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "refuse l’adresse élodie@exemple.fr" in page and "réessayez" not in page
+    assert ascii_smtp_server.messages == []
+    assert count(app, ClientSending) == 0

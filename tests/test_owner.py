@@ -49,6 +49,18 @@ def test_the_link_is_e_mailed_once_and_the_address_is_not_stored(app, client, wi
     assert "boulangerie" not in stored
 
 
+def test_an_address_the_mail_server_refuses_says_so_rather_than_try_again(
+    client, wizard, ascii_smtp_server
+):
+    """The local server, like many, has no SMTPUTF8: an address with accents cannot go."""
+    token = wizard.start()
+    response = _send(client, token, "élodie@exemple.fr")
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "refuse cette adresse" in page and "Réessayez" not in page
+    assert ascii_smtp_server.messages == []
+
+
 def test_a_bad_address_gets_a_french_error_and_nothing_is_sent(client, wizard, smtp_server):
     token = wizard.start()
     response = _send(client, token, "boulangerie@")
