@@ -178,9 +178,6 @@ def _take_failure(app: Flask, name: str) -> bool:
         return False
     if job.get_status(refresh=False) not in _OVER:
         return False
-    # Looked at again just before: another process may have replaced it by a new render.
-    if job.get_status(refresh=True) not in _OVER:
-        return False
     job.delete()
     return True
 

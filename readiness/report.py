@@ -101,6 +101,14 @@ def internal_plan_pdf(token: str):
     return _pdf_response(results.build_report(assessment, answers, internal=True))
 
 
+def _too_many_pdfs():
+    return render_error(
+        429,
+        "Vous avez demandé beaucoup de PDF en peu de temps. Patientez une minute ; "
+        "votre plan reste consultable à l’écran.",
+    )
+
+
 def _render_failed(error: Exception):
     """The French 503 of a failed render; the log gets the last line of the error only
     (a render child's traceback may quote the plan)."""
@@ -120,11 +128,7 @@ def _scenario_pdf_response(report: dict):
     from readiness import pdf
 
     if not throttle.take("PDF_RATE_LIMIT", throttle.client_address()):
-        return render_error(
-            429,
-            "Vous avez demandé beaucoup de PDF en peu de temps. Patientez une minute ; "
-            "votre plan reste consultable à l’écran.",
-        )
+        return _too_many_pdfs()
     try:
         document = pdf.render_plan(report)
     except pdf.PdfTimeout:
@@ -148,11 +152,7 @@ def _pdf_response(report: dict):
         if not pdf_jobs.under_way(report) and not throttle.take(
             "PDF_RATE_LIMIT", throttle.client_address()
         ):
-            return render_error(
-                429,
-                "Vous avez demandé beaucoup de PDF en peu de temps. Patientez une minute ; "
-                "votre plan reste consultable à l’écran.",
-            )
+            return _too_many_pdfs()
         try:
             document = pdf_jobs.fetch(report, look_in_cache=False)
         except pdf.PdfTimeout:

@@ -24,15 +24,14 @@ def send_plan(client: Client, assessment: Assessment) -> str:
         + (f"\n{consultant.firm}" if consultant.firm else "")
         + "\n"
     )
-    # Headers are one line: a pasted line or paragraph separator (\u2028, \x0b…) in the
-    # company name would make the e-mail library refuse the message.
+    # A header is one line: a pasted line or paragraph separator (\u2028, \x0b…) in the
+    # company name would make the e-mail library refuse the message (the file name is a slug).
     company = " ".join(report["company_name"].split())
-    filename = " ".join(pdf.plan_filename(report).split())
     mail.send(
         client.email,
         f"Votre plan d’action réseaux sociaux – {company}",
         body,
-        [mail.Attachment(filename, document)],
+        [mail.Attachment(pdf.plan_filename(report), document)],
     )
     meetings.record_sending(client, client.email, WHAT)
     return WHAT
